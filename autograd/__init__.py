@@ -1,0 +1,60 @@
+"""autograd: a teaching package for automatic differentiation on scalars and tensors.
+
+Everything in the public API (MiniTorch's names) is importable from here directly::
+
+    from autograd import Scalar, tensor
+"""
+
+# Module 0
+from . import operators  # noqa: F401
+from .operators import *  # noqa: F401,F403  (kept for MiniTorch compatibility: minitorch.operators names)
+
+# Module 1: the engine
+from .autodiff import (  # noqa: F401
+    Context,
+    Variable,
+    backpropagate,
+    central_difference,
+    is_grad_enabled,
+    no_grad,
+    topological_sort,
+)
+
+# --- Module 0/1 exports (module.py, scalar.py, testing.py) go below this line ---
+from . import module, scalar, testing  # noqa: F401,E402
+from .module import Module, Parameter  # noqa: F401,E402
+# The ScalarFunction subclasses (Add, Mul, ...) stay in autograd.scalar: tensor_functions
+# has Functions with the same names.
+from .scalar import Scalar, ScalarFunction, ScalarHistory, derivative_check  # noqa: F401,E402
+from .testing import MathTest, MathTestVariable, catalogue  # noqa: F401,E402
+
+# --- Module 2 exports (tensor_data.py, tensor_ops.py, tensor_functions.py, tensor.py) go below this line ---
+from . import tensor_data, tensor_functions, tensor_ops  # noqa: F401,E402
+from .tensor import Tensor  # noqa: F401,E402
+from .tensor_data import (  # noqa: F401,E402
+    IndexingError,
+    TensorData,
+    broadcast_index,
+    index_to_position,
+    shape_broadcast,
+    strides_from_shape,
+    to_index,
+)
+from .tensor_functions import (  # noqa: F401,E402
+    Function,
+    History,
+    grad_central_difference,
+    grad_check,
+    ones,
+    rand,
+    tensor,
+    zeros,
+)
+from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps  # noqa: F401,E402
+
+# The tensor Functions (Add, Mul, Neg, ... MatMul) share their names with the Scalar ones
+# exported above, so they stay in their module: autograd.tensor_functions.Add.
+
+# --- Module 3 exports (fast_ops.py) go below this line ---
+from . import fast_ops  # noqa: F401,E402
+from .fast_ops import FastBackend, FastOps  # noqa: F401,E402

@@ -1,0 +1,169 @@
+"""Module 1: the one backpropagation engine, shared by ``Scalar`` and ``Tensor``.
+
+The engine knows nothing about numbers or arrays. It walks any graph whose nodes satisfy
+the small ``Variable`` protocol below, so the same ~40 lines backpropagate a ``Scalar``
+expression and a ``Tensor`` expression. Both walks are iterative (an explicit stack, no
+recursion), so a chain of 20,000 operations is no problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Protocol, Tuple
+
+# ## Task 1.1: central differences
+
+
+def central_difference(f: Callable[..., Any], *vals: Any, arg: int = 0, epsilon: float = 1e-6) -> float:
+    r"""Approximate the derivative of ``f`` with respect to argument ``arg`` at ``vals``.
+
+    f'_arg(vals) ~= (f(..., x + eps, ...) - f(..., x - eps, ...)) / (2 eps)
+    """
+    up = list(vals)
+    down = list(vals)
+    up[arg] = up[arg] + epsilon
+    down[arg] = down[arg] - epsilon
+    return (f(*up) - f(*down)) / (2.0 * epsilon)
+
+
+# ## The Variable protocol
+
+
+class Variable(Protocol):
+    """What the engine needs from a node of the computation graph."""
+
+    def accumulate_derivative(self, x: Any) -> None:
+        """Add ``x`` to this leaf's stored derivative."""
+
+    @property
+    def unique_id(self) -> int:
+        """An id that is unique among all live variables."""
+
+    def is_leaf(self) -> bool:
+        """True for a variable created by the user (no Function made it)."""
+
+    def is_constant(self) -> bool:
+        """True for a variable that takes no derivative (no history at all)."""
+
+    @property
+    def parents(self) -> Iterable["Variable"]:
+        """The inputs of the Function that made this variable."""
+
+    def chain_rule(self, d_output: Any) -> Iterable[Tuple["Variable", Any]]:
+        """Pairs (input, d_output * d self / d input) for each input."""
+
+
+# Ids come from a counter, not from ``id()``: ids of freed objects get reused, and a
+# counter also makes graphs print the same way in every run.
+_ids = itertools.count(1)
+
+
+def next_unique_id() -> int:
+    """A fresh id for a new Scalar or Tensor."""
+    return next(_ids)
+
+
+# ## Task 1.4: topological sort and backpropagation
+
+
+def topological_sort(variable: Variable) -> List[Variable]:
+    """Every non-constant variable reachable from ``variable``, each after all nodes that use it.
+
+    The first element is ``variable`` itself; leaves come late. Depth-first search with an
+    explicit stack: a node is emitted once all of its parents have been emitted (post-order),
+    and the post-order is then reversed.
+    """
+    order: List[Variable] = []
+    visited = set()
+    stack: List[Tuple[Variable, Iterator[Variable]]] = []
+
+    def push(v: Variable) -> None:
+        visited.add(v.unique_id)
+        stack.append((v, iter(v.parents) if not v.is_leaf() else iter(())))
+
+    if variable.is_constant():
+        return order
+    push(variable)
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent.unique_id not in visited and not parent.is_constant():
+                push(parent)
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    order.reverse()
+    return order
+
+
+def backpropagate(variable: Variable, deriv: Any) -> None:
+    """Run the chain rule from ``variable`` back to the leaves.
+
+    ``deriv`` is d(final output)/d(variable). Each leaf receives its total derivative through
+    ``accumulate_derivative``; derivatives of shared sub-expressions are summed before they
+    are passed on, which is why the nodes are visited in topological order.
+    """
+    derivatives: Dict[int, Any] = {variable.unique_id: deriv}
+    for node in topological_sort(variable):
+        d = derivatives.pop(node.unique_id, None)
+        if d is None:
+            continue
+        if node.is_leaf():
+            node.accumulate_derivative(d)
+            continue
+        for parent, d_parent in node.chain_rule(d):
+            if parent.is_constant():
+                continue
+            key = parent.unique_id
+            derivatives[key] = derivatives[key] + d_parent if key in derivatives else d_parent
+
+
+# ## Context: what a Function's forward leaves for its backward
+
+
+@dataclass
+class Context:
+    """Scratch space a Function's ``forward`` fills for its ``backward``.
+
+    With ``no_grad=True`` nothing is kept: no backward will ever run.
+    """
+
+    no_grad: bool = False
+    saved_values: Tuple[Any, ...] = ()
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep ``values`` for backward (they come back as ``saved_values``)."""
+        if self.no_grad:
+            return
+        self.saved_values = values
+
+    @property
+    def saved_tensors(self) -> Tuple[Any, ...]:
+        """The same as ``saved_values`` (the name PyTorch users expect)."""
+        return self.saved_values
+
+
+# ## Switching gradient tracking off
+
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """False inside a ``with no_grad():`` block."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Within this block, operations record no history (as ``torch.no_grad``)."""
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous

@@ -1,0 +1,186 @@
+"""Module 0: scalar math, its derivatives, and higher-order functions over lists.
+
+Every function takes and returns Python floats. The tensor backends reuse these very
+functions: the pure-Python backend calls them, and the numba backend recognises them by
+identity (and compiles them), so they are written with plain arithmetic and ``math`` only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, List
+
+# ## Task 0.1: the scalar functions
+
+
+def mul(x: float, y: float) -> float:
+    """x * y"""
+    return x * y
+
+
+def id(x: float) -> float:  # noqa: A001 - MiniTorch's name
+    """The identity: returns x unchanged."""
+    return x
+
+
+def add(x: float, y: float) -> float:
+    """x + y"""
+    return x + y
+
+
+def neg(x: float) -> float:
+    """-x"""
+    return -x
+
+
+def lt(x: float, y: float) -> float:
+    """1.0 if x < y else 0.0"""
+    return 1.0 if x < y else 0.0
+
+
+def eq(x: float, y: float) -> float:
+    """1.0 if x == y else 0.0"""
+    return 1.0 if x == y else 0.0
+
+
+def max(x: float, y: float) -> float:  # noqa: A001 - MiniTorch's name
+    """The larger of x and y."""
+    return x if x > y else y
+
+
+def is_close(x: float, y: float) -> float:
+    """1.0 if |x - y| < 1e-2 else 0.0"""
+    return 1.0 if abs(x - y) < 1e-2 else 0.0
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), computed without overflow.
+
+    For x >= 0 the textbook form is safe; for x < 0 we use the equal form e^x / (1 + e^x),
+    because e^-x would overflow for x below about -710.
+    """
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def relu(x: float) -> float:
+    """x if x > 0 else 0.0"""
+    return x if x > 0.0 else 0.0
+
+
+EPS = 1e-6
+
+
+def log(x: float) -> float:
+    """Natural logarithm, IEEE style: log(0) = -inf, log(negative) = nan (no exception).
+
+    We follow IEEE rather than raising because the tensor backends compute the same
+    function elementwise, where one bad element must not abort a whole batch.
+    """
+    if x > 0.0:
+        return math.log(x)
+    if x == 0.0:
+        return -math.inf
+    return math.nan
+
+
+def exp(x: float) -> float:
+    """e^x (inf on overflow, like numpy)."""
+    if x > 709.782712893384:  # log of the largest float: e^x overflows above it
+        return math.inf
+    return math.exp(x)
+
+
+def inv(x: float) -> float:
+    """1 / x, IEEE style: 1/0 is inf with the sign of the zero."""
+    if x == 0.0:
+        return math.copysign(math.inf, x)
+    return 1.0 / x
+
+
+def log_back(x: float, d: float) -> float:
+    """d * d/dx log(x) = d / x"""
+    return d * inv(x)
+
+
+def inv_back(x: float, d: float) -> float:
+    """d * d/dx (1/x) = -d / x^2"""
+    return -d * inv(x * x)
+
+
+def relu_back(x: float, d: float) -> float:
+    """d * d/dx relu(x) = d if x > 0 else 0"""
+    return d if x > 0.0 else 0.0
+
+
+def sigmoid_back(x: float, d: float) -> float:
+    """d * d/dx sigmoid(x) = d * s * (1 - s)"""
+    s = sigmoid(x)
+    return d * s * (1.0 - s)
+
+
+def exp_back(x: float, d: float) -> float:
+    """d * d/dx e^x = d * e^x"""
+    return d * exp(x)
+
+
+# ## Task 0.3: higher-order functions
+
+
+def map(fn: Callable[[float], float]) -> Callable[[Iterable[float]], List[float]]:  # noqa: A001
+    """Lift a one-argument function to lists: map(fn)(ls) == [fn(x) for x in ls]."""
+
+    def apply(ls: Iterable[float]) -> List[float]:
+        return [fn(x) for x in ls]
+
+    return apply
+
+
+def zipWith(
+    fn: Callable[[float, float], float]
+) -> Callable[[Iterable[float], Iterable[float]], List[float]]:
+    """Lift a two-argument function to pairs of lists of the same length."""
+
+    def apply(ls1: Iterable[float], ls2: Iterable[float]) -> List[float]:
+        a, b = list(ls1), list(ls2)
+        if len(a) != len(b):
+            raise ValueError(f"zipWith needs lists of the same length, got {len(a)} and {len(b)}")
+        return [fn(x, y) for x, y in zip(a, b)]
+
+    return apply
+
+
+def reduce(
+    fn: Callable[[float, float], float], start: float
+) -> Callable[[Iterable[float]], float]:
+    """Fold a list from the left: reduce(fn, s)([x1, x2]) == fn(fn(s, x1), x2)."""
+
+    def apply(ls: Iterable[float]) -> float:
+        acc = start
+        for x in ls:
+            acc = fn(acc, x)
+        return acc
+
+    return apply
+
+
+def negList(ls: Iterable[float]) -> List[float]:
+    """Negate every element."""
+    return map(neg)(ls)
+
+
+def addLists(ls1: Iterable[float], ls2: Iterable[float]) -> List[float]:
+    """Add two lists element by element."""
+    return zipWith(add)(ls1, ls2)
+
+
+def sum(ls: Iterable[float]) -> float:  # noqa: A001
+    """Sum of a list (0.0 for an empty list)."""
+    return reduce(add, 0.0)(ls)
+
+
+def prod(ls: Iterable[float]) -> float:
+    """Product of a list (1.0 for an empty list)."""
+    return reduce(mul, 1.0)(ls)

@@ -1,0 +1,480 @@
+"""Module 2: ``Tensor``, the user-facing multidimensional value with gradients.
+
+A Tensor is a ``TensorData`` (storage, shape, strides), a backend (``.f``: the four
+primitives) and an optional ``History`` (which Function made it, from which inputs).
+Every operation is one line that applies a Function from ``tensor_functions``, so the
+History is recorded in exactly one place, ``Function.apply``.
+
+Tensor satisfies the ``Variable`` protocol of ``autodiff``: ``backward()`` runs the same
+``backpropagate`` as ``Scalar.backward()``. Its ``chain_rule`` is also the ONE place where
+broadcasting is undone: every gradient is summed back to the shape of its input there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .autodiff import backpropagate, next_unique_id
+from .tensor_data import IndexingError, Storage, TensorData, UserIndex, UserShape, shape_broadcast
+from .tensor_functions import (
+    EQ,
+    LT,
+    Add,
+    All,
+    Copy,
+    Exp,
+    History,
+    Inv,
+    IsClose,
+    Log,
+    MatMul,
+    Max,
+    Mul,
+    Neg,
+    Permute,
+    ReLU,
+    Sigmoid,
+    Sum,
+    View,
+)
+from .tensor_ops import SimpleBackend, TensorBackend
+
+Number = Union[int, float, np.number]
+_NUMBER_TYPES = (int, float, np.integer, np.floating, np.bool_)  # bool is an int
+
+
+def _sum_to_shape(grad: "Tensor", shape: Tuple[int, ...], fn: type) -> "Tensor":
+    """Sum a gradient of a broadcast shape back to ``shape`` (undo broadcasting).
+
+    Broadcasting lined ``shape`` up on the right of ``grad.shape``: the input was reused
+    along every leading dimension it lacks and along every dimension where it has size 1,
+    so its gradient is the sum over exactly those dimensions. Example: grad (4, 2, 3),
+    shape (1, 3): sum over dim 0 (missing) and dim 1 (size 1 in the input), then read
+    the (1, 1, 3) result as (1, 3).
+    """
+    if not isinstance(grad, Tensor):
+        raise RuntimeError(f"{fn.__name__}.backward must return Tensors, got {grad!r} ({type(grad).__name__})")
+    if grad.shape == shape:
+        return grad
+    try:
+        fits = len(grad.shape) >= len(shape) and shape_broadcast(grad.shape, shape) == grad.shape
+    except IndexingError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"{fn.__name__}.backward returned a gradient of shape {grad.shape} for an input of "
+            f"shape {shape}: it must have the input's shape or the output's (broadcast) shape"
+        )
+    extra = len(grad.shape) - len(shape)  # leading dims the input does not have
+    for dim in range(len(grad.shape)):
+        if dim < extra or (shape[dim - extra] == 1 and grad.shape[dim] != 1):
+            grad = grad.f.add_reduce(grad, dim)
+    if not grad._tensor.is_contiguous():
+        grad = grad.f.id_map(grad)
+    return grad.make(grad._tensor._storage, shape, backend=grad.backend)
+
+
+class Tensor:
+    """A multidimensional array of floats that can record how it was computed.
+
+    Attributes: ``_tensor`` (TensorData), ``backend`` (also ``f``), ``history`` (History or
+    None), ``grad`` (a Tensor of the same shape after ``backward``, else None),
+    ``unique_id`` and ``name``.
+    """
+
+    # numpy scalars on the left (np.float64(2) * t) must call Tensor's reflected operators
+    # instead of turning the tensor into an array.
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        v: TensorData,
+        back: Optional[History] = None,
+        name: Optional[str] = None,
+        backend: Optional[TensorBackend] = None,
+    ):
+        if backend is not None and not isinstance(backend, TensorBackend):
+            raise TypeError(
+                f"backend must be a TensorBackend such as SimpleBackend, got {backend!r}"
+                + (f": wrap it, TensorBackend({backend.__name__})" if isinstance(backend, type) else "")
+            )
+        self._tensor = v
+        self.history = back
+        self.backend = backend if backend is not None else SimpleBackend
+        self.grad: Optional[Tensor] = None
+        self.unique_id = next_unique_id()
+        self.name = name if name is not None else str(self.unique_id)
+
+    # ## Making tensors
+
+    @staticmethod
+    def make(
+        storage: Union[Storage, Sequence[float]],
+        shape: UserShape,
+        strides: Optional[Sequence[int]] = None,
+        backend: Optional[TensorBackend] = None,
+    ) -> "Tensor":
+        """A tensor (no history) over ``storage`` with ``shape`` and ``strides``."""
+        return Tensor(TensorData(storage, shape, strides), backend=backend)
+
+    @staticmethod
+    def from_numpy(
+        array: np.ndarray, backend: Optional[TensorBackend] = None, requires_grad: bool = True
+    ) -> "Tensor":
+        """A tensor with a copy of ``array``'s numbers and its shape (a 0-d array gives (1,)).
+
+        Floats, ints and bools are converted to float64; other dtypes (complex, strings,
+        objects...) raise TypeError naming the dtype. Like every constructor, the result is
+        a leaf that receives a gradient unless ``requires_grad=False``.
+        """
+        array = np.asarray(array)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"Tensor.from_numpy: unsupported dtype {array.dtype} (kind {array.dtype.kind!r}); "
+                f"tensors hold float64: give an array of floats, ints or bools"
+            )
+        shape = array.shape if array.ndim > 0 else (1,)
+        storage = np.array(array, dtype=np.float64).reshape(-1)  # a copy, in row-major order
+        return Tensor.make(storage, shape, backend=backend).requires_grad_(requires_grad)
+
+    def _new(self, tensor_data: TensorData) -> "Tensor":
+        """A tensor (no history) over ``tensor_data``, on this tensor's backend."""
+        return Tensor(tensor_data, backend=self.backend)
+
+    def zeros(self, shape: Optional[UserShape] = None) -> "Tensor":
+        """A contiguous tensor of zeros on the same backend (this tensor's shape by default)."""
+        shape = self.shape if shape is None else tuple(shape)
+        return Tensor.make(np.zeros(int(np.prod(shape, dtype=np.int64))), shape, backend=self.backend)
+
+    def _ensure_tensor(self, b: Any) -> "Tensor":
+        """``b`` as a Tensor: numbers become a (1,) tensor on this backend (it broadcasts)."""
+        if isinstance(b, Tensor):
+            return b
+        if isinstance(b, _NUMBER_TYPES):
+            return Tensor.make([float(b)], (1,), backend=self.backend)
+        raise TypeError(f"expected a Tensor or a number, got {b!r} ({type(b).__name__})")
+
+    # ## Shape and data
+
+    @property
+    def f(self) -> TensorBackend:
+        """The backend (MiniTorch's name): ``t.f.add_zip(a, b)``."""
+        return self.backend
+
+    @property
+    def shape(self) -> Tuple[int, ...]:
+        return self._tensor.shape
+
+    @property
+    def strides(self) -> Tuple[int, ...]:
+        return self._tensor.strides
+
+    @property
+    def size(self) -> int:
+        return self._tensor.size
+
+    @property
+    def dims(self) -> int:
+        return self._tensor.dims
+
+    def tuple(self) -> Tuple[Storage, np.ndarray, np.ndarray]:
+        """``(storage, shape, strides)`` numpy arrays: what the kernels take."""
+        return self._tensor.tuple()
+
+    def item(self) -> float:
+        """The value of a one-element tensor, as a Python float."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        return float(self._tensor._storage[self._tensor.index((0,) * self.dims)])
+
+    def to_numpy(self) -> np.ndarray:
+        """A numpy copy of the values with this tensor's shape."""
+        storage, _, _ = self.tuple()
+        view = np.lib.stride_tricks.as_strided(
+            storage, self.shape, tuple(s * storage.itemsize for s in self.strides), writeable=False
+        )
+        return np.array(view)
+
+    def __getitem__(self, key: Union[int, UserIndex]) -> float:
+        """``t[i, j]``: the number at one index, as a Python float (negative indexes count from the end)."""
+        return self._tensor.get(key)
+
+    def __setitem__(self, key: Union[int, UserIndex], val: float) -> None:
+        """``t[i, j] = v``: writes into the storage, seen by every view of it."""
+        self._tensor.set(key, val)
+
+    def __iter__(self) -> Any:
+        # Without this, Python would iterate through __getitem__(0), (1), ... and end in an
+        # IndexingError; say what to do instead.
+        raise TypeError("a Tensor is not iterable: read values with t[i, j] or convert with t.to_numpy()")
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous: "
+                f"use t.all().item() or t.sum().item()"
+            )
+        return bool(self.item())
+
+    def __repr__(self) -> str:
+        return self._tensor.to_string()
+
+    def __hash__(self) -> int:
+        # == is elementwise (it returns a Tensor), so hashing uses the identity.
+        return self.unique_id
+
+    # ## Gradient bookkeeping (the Variable protocol)
+
+    def requires_grad_(self, x: bool = True) -> "Tensor":
+        """Make this tensor a leaf that receives a gradient (``x=False``: a constant).
+
+        Either way its old history is dropped, as in MiniTorch: an optimizer's
+        ``p.update(p.value - lr * p.value.grad)`` relies on the new value becoming a fresh
+        leaf, cut off from the computation that produced it. Returns the tensor.
+        """
+        self.history = History() if x else None
+        return self
+
+    def requires_grad(self) -> bool:
+        return self.history is not None
+
+    def is_leaf(self) -> bool:
+        """Made by the user (no Function) and wanting a gradient."""
+        return self.history is not None and self.history.last_fn is None
+
+    def is_constant(self) -> bool:
+        """No history at all: takes no gradient."""
+        return self.history is None
+
+    @property
+    def parents(self) -> Tuple["Tensor", ...]:
+        """The tensor inputs of the Function that made this tensor."""
+        return self.history.inputs if self.history is not None else ()
+
+    def chain_rule(self, d_output: "Tensor") -> List[Tuple["Tensor", "Tensor"]]:
+        """Pairs (input, gradient for that input), each gradient of the input's shape."""
+        h = self.history  # the engine calls this only on non-leaves: h.last_fn is a Function
+        grads = h.last_fn._backward(h.ctx, d_output)
+        if len(grads) != len(h.inputs):
+            raise RuntimeError(
+                f"{h.last_fn.__name__}.backward returned {len(grads)} gradients for {len(h.inputs)} tensor inputs"
+            )
+        return [
+            (inp, _sum_to_shape(g, inp.shape, h.last_fn))
+            for inp, g in zip(h.inputs, grads)
+            if not inp.is_constant()
+        ]
+
+    def accumulate_derivative(self, x: "Tensor") -> None:
+        """Add ``x`` (of this tensor's shape) to ``grad``. Leaves only."""
+        if x.shape != self.shape:
+            raise RuntimeError(
+                f"a gradient of shape {x.shape} cannot accumulate on a tensor of shape {self.shape}"
+            )
+        if self.grad is None:
+            self.grad = x.f.id_map(x)  # a copy: never alias another tensor's gradient
+        else:
+            self.grad = self.f.add_zip(self.grad, x)
+
+    def zero_grad_(self) -> None:
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    def detach(self) -> "Tensor":
+        """The same data (shared storage) without history."""
+        return Tensor(self._tensor, backend=self.backend)
+
+    def backward(self, grad_output: Optional[Union["Tensor", Number]] = None) -> None:
+        """Backpropagate from this tensor; leaves get ``.grad`` (added to any earlier grad).
+
+        Without ``grad_output`` the tensor must have one element (d self / d self = 1).
+        Otherwise ``grad_output`` holds d(final)/d(self): this tensor's shape, or one that
+        broadcasts to it (a number is fine).
+        """
+        if not self.requires_grad():
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of its computation "
+                "asked for gradients (use tensor(..., requires_grad=True) or t.requires_grad_())"
+            )
+        if grad_output is None:
+            if self.size != 1:
+                raise RuntimeError(
+                    f"backward() without grad_output needs a one-element tensor, but this one has "
+                    f"shape {self.shape}: call .sum() first, or pass grad_output of shape {self.shape}"
+                )
+            grad = Tensor.make([1.0], self.shape, backend=self.backend)
+        else:
+            grad = self._ensure_tensor(grad_output)
+            if grad.backend is not self.backend:
+                raise TypeError(
+                    f"backward(): grad_output is on {grad.backend!r} but this tensor is on {self.backend!r}"
+                )
+            if grad.shape != self.shape:
+                if shape_broadcast(grad.shape, self.shape) != self.shape:
+                    raise IndexingError(
+                        f"backward(): grad_output of shape {grad.shape} does not fit "
+                        f"this tensor's shape {self.shape}"
+                    )
+                grad = self.f.add_zip(self.zeros(), grad)
+        backpropagate(self, grad)
+
+    # ## Operators (numbers allowed on either side)
+
+    def _operand(self, b: Any) -> Optional["Tensor"]:
+        """``b`` as a Tensor, or None for types the operators do not take (-> NotImplemented)."""
+        return self._ensure_tensor(b) if isinstance(b, (Tensor,) + _NUMBER_TYPES) else None
+
+    def __add__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Add.apply(self, other)
+
+    def __radd__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Add.apply(other, self)
+
+    def __sub__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Add.apply(self, Neg.apply(other))
+
+    def __rsub__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Add.apply(other, Neg.apply(self))
+
+    def __mul__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Mul.apply(self, other)
+
+    def __rmul__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Mul.apply(other, self)
+
+    def __truediv__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Mul.apply(self, Inv.apply(other))
+
+    def __rtruediv__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else Mul.apply(other, Inv.apply(self))
+
+    def __matmul__(self, b: Any) -> "Tensor":
+        return MatMul.apply(self, b) if isinstance(b, Tensor) else NotImplemented
+
+    def __lt__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else LT.apply(self, other)
+
+    def __gt__(self, b: Any) -> "Tensor":
+        other = self._operand(b)
+        return NotImplemented if other is None else LT.apply(other, self)
+
+    def __eq__(self, b: Any) -> "Tensor":  # type: ignore[override]
+        other = self._operand(b)
+        return NotImplemented if other is None else EQ.apply(self, other)
+
+    def __ne__(self, b: Any) -> "Tensor":  # type: ignore[override]
+        other = self._operand(b)
+        return NotImplemented if other is None else 1.0 - EQ.apply(self, other)
+
+    def __neg__(self) -> "Tensor":
+        return Neg.apply(self)
+
+    # ## Elementwise functions
+
+    def sigmoid(self) -> "Tensor":
+        return Sigmoid.apply(self)
+
+    def relu(self) -> "Tensor":
+        return ReLU.apply(self)
+
+    def log(self) -> "Tensor":
+        return Log.apply(self)
+
+    def exp(self) -> "Tensor":
+        return Exp.apply(self)
+
+    def is_close(self, b: Union["Tensor", Number]) -> "Tensor":
+        """1.0 where |self - b| < 1e-2, else 0.0."""
+        return IsClose.apply(self, self._ensure_tensor(b))
+
+    # ## Reductions: over ``dim`` (kept, with size 1), or over everything (shape (1,))
+
+    def _dim(self, dim: int) -> int:
+        """Check a dimension number (negative counts from the end) and make it non-negative."""
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"a dimension must be an int, got {dim!r} ({type(dim).__name__})")
+        if not -self.dims <= dim < self.dims:
+            raise IndexingError(
+                f"dimension {dim} does not exist in a tensor of shape {self.shape}: "
+                f"use 0..{self.dims - 1} (or -{self.dims}..-1)"
+            )
+        return int(dim) % self.dims
+
+    def _flat(self) -> "Tensor":
+        """All the numbers as one dimension of ``size`` (for full reductions)."""
+        flat = self if self._tensor.is_contiguous() else self.contiguous()
+        return flat.view(self.size)
+
+    def sum(self, dim: Optional[int] = None) -> "Tensor":
+        """Sum over ``dim`` (kept with size 1), or of everything (shape (1,))."""
+        if dim is None:
+            return Sum.apply(self._flat(), 0)
+        return Sum.apply(self, self._dim(dim))
+
+    def mean(self, dim: Optional[int] = None) -> "Tensor":
+        """Mean over ``dim`` (kept with size 1), or of everything (shape (1,))."""
+        count = self.size if dim is None else self.shape[self._dim(dim)]
+        return self.sum(dim) * (1.0 / count)
+
+    def max(self, dim: Optional[int] = None) -> "Tensor":
+        """Maximum over ``dim`` (kept with size 1), or of everything (shape (1,)).
+
+        Its gradient goes to the position of the maximum (split equally between ties).
+        """
+        if dim is None:
+            return Max.apply(self._flat(), 0)
+        return Max.apply(self, self._dim(dim))
+
+    def all(self, dim: Optional[int] = None) -> "Tensor":
+        """1.0 if every value (over ``dim``, or everywhere) is nonzero, else 0.0."""
+        if dim is None:
+            return All.apply(self._flat(), 0)
+        return All.apply(self, self._dim(dim))
+
+    # ## Views and copies
+
+    def permute(self, *order: Union[int, Sequence[int]]) -> "Tensor":
+        """Reorder the dimensions (a view): ``t.permute(1, 0)`` transposes a matrix."""
+        if len(order) == 1 and isinstance(order[0], (tuple, list)):
+            order = tuple(order[0])
+        return Permute.apply(self, tuple(order))
+
+    def view(self, *shape: Union[int, Sequence[int]]) -> "Tensor":
+        """The same numbers read with another shape (a view; needs a contiguous tensor).
+
+        ``t.view(2, 3)`` or ``t.view((2, 3))``; one size may be -1 (worked out from the rest).
+        """
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return View.apply(self, self._infer_shape(tuple(shape)))
+
+    def _infer_shape(self, shape: Tuple[Any, ...]) -> Tuple[int, ...]:
+        """Replace one -1 in ``shape`` by the size that keeps the number of elements."""
+        for s in shape:
+            if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+                raise TypeError(f"view{shape}: sizes must be ints, got {s!r} ({type(s).__name__})")
+        if list(shape).count(-1) > 1:
+            raise IndexingError(f"view{shape}: only one size can be -1")
+        if any(s < -1 for s in shape):
+            raise IndexingError(f"view{shape}: sizes cannot be negative")
+        if -1 in shape:
+            known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+            if known == 0 or self.size % known:
+                raise IndexingError(f"cannot view shape {self.shape} ({self.size} elements) as shape {shape}")
+            shape = tuple(self.size // known if s == -1 else s for s in shape)
+        return tuple(int(s) for s in shape)
+
+    def contiguous(self) -> "Tensor":
+        """A copy with the numbers in row-major order (what ``view`` needs)."""
+        return Copy.apply(self)

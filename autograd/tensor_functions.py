@@ -1,0 +1,621 @@
+"""Module 2: tensor Functions, each one's forward and backward side by side.
+
+A ``Function`` is the tensor twin of a ``ScalarFunction``: ``forward(ctx, *inputs)``
+computes the output from plain (detached) tensors and saves on ``ctx`` what backward will
+need; ``backward(ctx, grad_output)`` turns the gradient of the output into one gradient
+per tensor input. Both are written only with the backend's four primitives (``a.f`` is the
+backend: ``a.f.add_zip``, ``a.f.neg_map``, ``a.f.add_reduce``, ``a.f.matrix_multiply``...).
+
+Non-tensor arguments (a dimension, a permutation, a shape) are passed straight through
+``apply`` to ``forward`` as Python values; they get no gradient. So ``backward`` returns
+exactly one gradient per *tensor* argument, in order.
+
+Broadcasting: ``Add`` of a (3,) and a (2, 3) tensor makes a (2, 3) output, and its backward
+returns two (2, 3) gradients. Summing the first back to (3,) is NOT done here: the tensor's
+chain rule does it for every Function in one place (``tensor._sum_to_shape``). A backward
+may return a gradient of the output's (broadcast) shape or of the input's shape.
+
+Also here: the constructors ``tensor``, ``zeros``, ``ones``, ``rand`` and ``grad_check``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple, Type, Union
+
+import numpy as np
+
+from .autodiff import Context, is_grad_enabled, no_grad
+from .tensor_data import IndexingError
+from .tensor_ops import SimpleBackend, TensorBackend
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+# Tensor (in tensor.py) imports this module for its Functions, so this module imports
+# Tensor inside the functions that need it, never at the top: no import cycle.
+
+
+@dataclass
+class History:
+    """How a tensor was made: the Function, its ctx, and its tensor inputs.
+
+    A leaf the user wants gradients for has ``History()`` (no Function); a tensor that
+    needs no gradient has no History at all (``history is None``).
+    """
+
+    last_fn: Optional[Type["Function"]] = None
+    ctx: Optional[Context] = None
+    inputs: Tuple["Tensor", ...] = field(default_factory=tuple)
+
+
+class Function:
+    """Base class: subclasses define ``forward`` and ``backward`` as static methods."""
+
+    @staticmethod
+    def forward(ctx: Context, *inputs: Any) -> "Tensor":
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Union["Tensor", Tuple["Tensor", ...]]:
+        raise NotImplementedError
+
+    @classmethod
+    def _backward(cls, ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", ...]:
+        """``backward`` with its result always a tuple (one gradient per tensor input)."""
+        grads = cls.backward(ctx, grad_output)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    @classmethod
+    def apply(cls, *vals: Any) -> "Tensor":
+        """Run ``forward`` and, if some tensor input requires grad, record the History.
+
+        Inputs reach ``forward`` detached (no history), so nothing forward does is
+        recorded: only this one node. Inside ``no_grad()`` no history is recorded at all.
+        """
+        from .tensor import Tensor
+
+        tensors = tuple(v for v in vals if isinstance(v, Tensor))
+        for t in tensors[1:]:
+            if t.backend is not tensors[0].backend:
+                raise TypeError(
+                    f"{cls.__name__}: cannot mix tensors of different backends, "
+                    f"{tensors[0].backend!r} and {t.backend!r}: make both with the same backend="
+                )
+        need_grad = is_grad_enabled() and any(t.requires_grad() for t in tensors)
+        ctx = Context(no_grad=not need_grad)
+        out = cls.forward(ctx, *(v.detach() if isinstance(v, Tensor) else v for v in vals))
+        back = History(cls, ctx, tensors) if need_grad else None
+        return Tensor(out._tensor, back, backend=out.backend)
+
+
+def _constant(value: float, like: "Tensor") -> "Tensor":
+    """A (1,) tensor holding ``value``, on ``like``'s backend (broadcasts against anything)."""
+    return like.make([float(value)], (1,), backend=like.backend)
+
+
+# ## Maps
+
+
+class Neg(Function):
+    """-a. Shapes: a -> same. Saves nothing."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        return a.f.neg_map(a)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        return grad_output.f.neg_map(grad_output)
+
+
+class Inv(Function):
+    """1 / a. Shapes: a -> same. Saves a (d/da 1/a = -1/a^2)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a)
+        return a.f.inv_map(a)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a,) = ctx.saved_values
+        return grad_output.f.inv_back_zip(a, grad_output)
+
+
+class Sigmoid(Function):
+    """sigmoid(a). Shapes: a -> same. Saves the output s (d/da = s * (1 - s))."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        s = a.f.sigmoid_map(a)
+        ctx.save_for_backward(s)
+        return s
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (s,) = ctx.saved_values
+        f = s.f
+        one_minus_s = f.add_zip(_constant(1.0, s), f.neg_map(s))
+        return f.mul_zip(f.mul_zip(grad_output, s), one_minus_s)
+
+
+class ReLU(Function):
+    """relu(a). Shapes: a -> same. Saves a (the gradient passes where a > 0)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a)
+        return a.f.relu_map(a)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a,) = ctx.saved_values
+        return grad_output.f.relu_back_zip(a, grad_output)
+
+
+class Log(Function):
+    """log(a). Shapes: a -> same. Saves a (d/da log a = 1/a)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a)
+        return a.f.log_map(a)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a,) = ctx.saved_values
+        return grad_output.f.log_back_zip(a, grad_output)
+
+
+class Exp(Function):
+    """exp(a). Shapes: a -> same. Saves the output (d/da e^a = e^a)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        out = a.f.exp_map(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (out,) = ctx.saved_values
+        return grad_output.f.mul_zip(grad_output, out)
+
+
+class Copy(Function):
+    """A contiguous copy of a. Shapes: a -> same. Saves nothing (gradient passes through)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        return a.f.id_map(a)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        return grad_output
+
+
+# ## Zips (outputs have the broadcast shape of the inputs)
+
+
+class Add(Function):
+    """a + b. Shapes: a, b -> broadcast(a, b). Saves nothing (both derivatives are 1)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        return a.f.add_zip(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        return grad_output, grad_output
+
+
+class Mul(Function):
+    """a * b. Shapes: a, b -> broadcast(a, b). Saves a and b (d/da = b, d/db = a)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a, b)
+        return a.f.mul_zip(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        a, b = ctx.saved_values
+        f = grad_output.f
+        return f.mul_zip(grad_output, b), f.mul_zip(grad_output, a)
+
+
+class _Comparison(Function):
+    """Comparisons: 1.0 where true, else 0.0. Piecewise constant, so zero gradients.
+
+    Saves the input shapes (the zero gradients have them).
+    """
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        a_shape, b_shape = ctx.saved_values
+        return grad_output.zeros(a_shape), grad_output.zeros(b_shape)
+
+
+class LT(_Comparison):
+    """a < b (1.0 / 0.0). Shapes: a, b -> broadcast(a, b). Zero gradient."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a.shape, b.shape)
+        return a.f.lt_zip(a, b)
+
+
+class EQ(_Comparison):
+    """a == b (1.0 / 0.0). Shapes: a, b -> broadcast(a, b). Zero gradient."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a.shape, b.shape)
+        return a.f.eq_zip(a, b)
+
+
+class IsClose(_Comparison):
+    """|a - b| < 1e-2 (1.0 / 0.0). Shapes: a, b -> broadcast(a, b). Zero gradient."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a.shape, b.shape)
+        return a.f.is_close_zip(a, b)
+
+
+# ## Reductions (``dim`` is a Python int; the reduced dimension is kept, with size 1)
+
+
+class Sum(Function):
+    """Sum over ``dim``. Shapes: a (..., n, ...) -> (..., 1, ...). Saves a's shape.
+
+    Every input position contributes with derivative 1, so backward sends ``grad_output``
+    to each position: it broadcasts the (..., 1, ...) gradient up to a's shape.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ctx.save_for_backward(a.shape)
+        return a.f.add_reduce(a, dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a_shape,) = ctx.saved_values
+        return grad_output.f.add_zip(grad_output, grad_output.zeros(a_shape))
+
+
+class All(Function):
+    """1.0 if every value along ``dim`` is nonzero, else 0.0 (a product of 0/1 values).
+
+    Shapes: a (..., n, ...) -> (..., 1, ...). A logical test: zero gradient. Saves a's shape.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ctx.save_for_backward(a.shape)
+        f = a.f
+        truth = f.add_zip(_constant(1.0, a), f.neg_map(f.eq_zip(a, _constant(0.0, a))))  # a != 0
+        return f.mul_reduce(truth, dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a_shape,) = ctx.saved_values
+        return grad_output.zeros(a_shape)
+
+
+class Max(Function):
+    """Maximum over ``dim``. Shapes: a (..., n, ...) -> (..., 1, ...). Saves a, the max, dim.
+
+    The gradient goes to the argmax: the positions where a equals the max. When several
+    positions tie, it is split equally between them (as ``torch.amax`` does); for a tie of
+    two that is also what central differences measure.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        out = a.f.max_reduce(a, dim)
+        ctx.save_for_backward(a, out, dim)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        a, out, dim = ctx.saved_values
+        f = a.f
+        argmax = f.eq_zip(a, out)  # 1.0 at the max positions (out broadcasts along dim)
+        share = f.inv_map(f.add_reduce(argmax, dim))  # 1 / number of tied maxima
+        return f.mul_zip(argmax, f.mul_zip(grad_output, share))
+
+
+# ## Views: same numbers, new shape or order
+
+
+class Permute(Function):
+    """Reorder the dimensions: output dim i is input dim ``order[i]``. No copy.
+
+    Shapes: a (s0, s1, ...) -> (s[order[0]], s[order[1]], ...). Saves ``order``; backward
+    applies the inverse permutation to the gradient.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", order: Tuple[int, ...]) -> "Tensor":
+        ctx.save_for_backward(order)
+        return a._new(a._tensor.permute(*order))
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (order,) = ctx.saved_values
+        inverse = [0] * len(order)
+        for new_dim, old_dim in enumerate(order):
+            inverse[old_dim] = new_dim
+        return grad_output._new(grad_output._tensor.permute(*inverse))
+
+
+class View(Function):
+    """The same storage read with a new ``shape`` (same number of elements). No copy.
+
+    Needs a contiguous input (the numbers in row-major order). Saves a's shape; backward
+    reads the gradient back in that shape.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", shape: Tuple[int, ...]) -> "Tensor":
+        if not a._tensor.is_contiguous():
+            raise IndexingError(
+                f"view{shape} needs a contiguous tensor, but this one (shape {a.shape}, strides "
+                f"{a._tensor.strides}) is a permuted view: call .contiguous() first"
+            )
+        if int(np.prod(shape, dtype=np.int64)) != a.size:
+            raise IndexingError(
+                f"cannot view shape {a.shape} ({a.size} elements) as shape {shape} "
+                f"({int(np.prod(shape, dtype=np.int64))} elements): the sizes must match"
+            )
+        ctx.save_for_backward(a.shape)
+        return a.make(a._tensor._storage, shape, backend=a.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a_shape,) = ctx.saved_values
+        grad = grad_output
+        if not grad._tensor.is_contiguous():
+            grad = grad.f.id_map(grad)  # a contiguous copy: a view needs row-major order
+        return grad.make(grad._tensor._storage, a_shape, backend=grad.backend)
+
+
+# ## Matrix multiply
+
+
+def _transpose(a: "Tensor") -> "Tensor":
+    """Swap the last two dimensions (a view)."""
+    order = list(range(a.dims))
+    order[-2], order[-1] = order[-1], order[-2]
+    return a._new(a._tensor.permute(*order))
+
+
+class MatMul(Function):
+    """a @ b. Shapes: (n, m) @ (m, p) -> (n, p); batched (D, n, m) @ (D or 1, m, p) -> (D, n, p).
+
+    Saves a and b. For out = a @ b: grad_a = grad_out @ b^T and grad_b = a^T @ grad_out
+    (^T swaps the last two dims); a broadcast batch is summed back by the chain rule.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a, b)
+        return a.f.matrix_multiply(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        a, b = ctx.saved_values
+        f = grad_output.f
+        return (
+            f.matrix_multiply(grad_output, _transpose(b)),
+            f.matrix_multiply(_transpose(a), grad_output),
+        )
+
+
+# ## Constructors
+#
+# A tensor made by a constructor is a leaf that receives a gradient unless you pass
+# requires_grad=False. That is MiniTorch's rule, and the course relies on it: the seed page
+# runs ``tensor([1, 2, 3]).sum().backward()`` and reads the gradient. Use
+# requires_grad=False (or ``no_grad()``) for data that never needs a gradient: it saves the
+# bookkeeping. Tensors made inside operations (``Tensor.make``, ``t.zeros()``) are constants.
+
+
+def _shape_arg(shape: Union[int, Sequence[int]]) -> Tuple[int, ...]:
+    """Accept ``3`` or ``(2, 3)`` or ``[2, 3]`` as a shape."""
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(shape)
+
+
+def zeros(
+    shape: Union[int, Sequence[int]], backend: TensorBackend = SimpleBackend, requires_grad: bool = True
+) -> "Tensor":
+    """A tensor of zeros of ``shape``."""
+    from .tensor import Tensor
+
+    shape = _shape_arg(shape)
+    out = Tensor.make(np.zeros(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
+    return out.requires_grad_(requires_grad)
+
+
+def ones(
+    shape: Union[int, Sequence[int]], backend: TensorBackend = SimpleBackend, requires_grad: bool = True
+) -> "Tensor":
+    """A tensor of ones of ``shape``."""
+    from .tensor import Tensor
+
+    shape = _shape_arg(shape)
+    out = Tensor.make(np.ones(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
+    return out.requires_grad_(requires_grad)
+
+
+def rand(
+    shape: Union[int, Sequence[int]],
+    backend: TensorBackend = SimpleBackend,
+    requires_grad: bool = True,
+    seed: Optional[int] = None,
+    generator: Optional[np.random.Generator] = None,
+) -> "Tensor":
+    """Uniform random numbers in [0, 1) of ``shape``.
+
+    Give ``seed`` (same numbers every run) or a numpy ``generator``
+    (``np.random.default_rng(0)``, shared by several calls) for reproducible notebooks.
+    """
+    from .tensor import Tensor
+
+    if seed is not None and generator is not None:
+        raise ValueError("rand(): give seed or generator, not both")
+    rng = generator if generator is not None else np.random.default_rng(seed)
+    shape = _shape_arg(shape)
+    out = Tensor.make(rng.random(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
+    return out.requires_grad_(requires_grad)
+
+
+def _flatten(ls: Any) -> Tuple[Tuple[int, ...], List[float]]:
+    """Shape and row-major values of a nested list of numbers; clear errors with positions."""
+
+    def where(path: Tuple[int, ...]) -> str:
+        return "".join(f"[{i}]" for i in path) or "the value"
+
+    def is_list(x: Any) -> bool:
+        return isinstance(x, (list, tuple))
+
+    def shape_of(x: Any) -> Tuple[int, ...]:
+        shape = []
+        while is_list(x):
+            shape.append(len(x))
+            if not x:
+                break
+            x = x[0]
+        return tuple(shape)
+
+    shape = shape_of(ls)
+    values: List[float] = []
+    # An explicit stack of (path, item): no recursion, and each path names a position.
+    stack = [((), ls)]
+    while stack:
+        path, item = stack.pop()
+        depth = len(path)
+        if depth < len(shape):
+            if not is_list(item) or len(item) != shape[depth]:
+                found = f"length {len(item)}" if is_list(item) else f"the number {item!r}"
+                raise ValueError(
+                    f"tensor(): ragged nested list: element {where(path)} has {found}, but "
+                    f"the first element at that depth has length {shape[depth]}"
+                )
+            stack.extend(((path + (i,), x) for i, x in reversed(list(enumerate(item)))))
+        elif is_list(item):
+            raise ValueError(
+                f"tensor(): ragged nested list: element {where(path)} is a list, but the first "
+                f"element at that depth is a number"
+            )
+        elif isinstance(item, (bool, int, float, np.bool_, np.integer, np.floating)):
+            values.append(float(item))
+        else:
+            raise TypeError(
+                f"tensor(): element {where(path)} is {item!r} ({type(item).__name__}), expected a number"
+            )
+    return shape, values
+
+
+def tensor(ls: Any, backend: TensorBackend = SimpleBackend, requires_grad: bool = True) -> "Tensor":
+    """A tensor from a number or a nested list of numbers: ``tensor([[1, 2], [3, 4]])``.
+
+    A single number gives shape (1,). Ragged lists raise ValueError and non-numbers
+    TypeError, naming the position (``[1][0]``). A numpy array goes through
+    ``Tensor.from_numpy``.
+    """
+    from .tensor import Tensor
+
+    if isinstance(ls, np.ndarray):
+        return Tensor.from_numpy(ls, backend=backend, requires_grad=requires_grad)
+    if isinstance(ls, Tensor):
+        raise TypeError("tensor() takes numbers or nested lists; to copy a Tensor use t.detach().contiguous()")
+    shape, values = _flatten(ls)
+    if shape == ():
+        shape = (1,)
+    out = Tensor.make(np.array(values, dtype=np.float64), shape, backend=backend)
+    return out.requires_grad_(requires_grad)
+
+
+# ## Gradient check
+
+
+def grad_central_difference(
+    f: Callable[..., "Tensor"], *vals: "Tensor", arg: int = 0, epsilon: float = 1e-6, ind: Tuple[int, ...]
+) -> float:
+    """Central difference of sum(f(*vals)) in the single number ``vals[arg][ind]``.
+
+    (f(..., x + eps at ind, ...) - f(..., x - eps at ind, ...)) / (2 eps), summed over the
+    output: the number ``vals[arg].grad[ind]`` should hold after ``f(*vals).sum().backward()``.
+    """
+    from .tensor import Tensor
+
+    index = tuple(ind)
+
+    def output(shift: float) -> np.ndarray:
+        inputs = list(vals)
+        x = vals[arg]
+        storage, _, _ = x.tuple()
+        moved = Tensor.make(storage.copy(), x.shape, x._tensor.strides, backend=x.backend)
+        moved[index] = x[index] + shift
+        inputs[arg] = moved
+        with no_grad():
+            return f(*inputs).to_numpy()
+
+    # Subtract elementwise before summing (with numpy, independent of our sum): summing first
+    # would lose the tiny difference in the rounding of a large total.
+    return float(np.sum(output(epsilon) - output(-epsilon))) / (2.0 * epsilon)
+
+
+def grad_check(
+    f: Callable[..., "Tensor"],
+    *vals: "Tensor",
+    positions: int = 10,
+    epsilon: float = 1e-6,
+    rtol: float = 1e-2,
+    atol: float = 1e-2,
+) -> None:
+    """Check the gradients backward computes for ``sum(f(*vals))`` against central differences.
+
+    For each input: its gradient must have the input's shape, and at up to ``positions``
+    positions (all of them for small tensors, else a fixed random sample) it must be close
+    to the central difference. Raises AssertionError saying which input and position differ.
+    Marks the inputs ``requires_grad_()`` and clears their old gradients first.
+    """
+    for x in vals:
+        x.requires_grad_(True)
+        x.zero_grad_()
+    out = f(*vals)
+    out.sum().backward()
+    rng = random.Random(10)  # a fixed sample: a failing check fails the same way again
+    for i, x in enumerate(vals):
+        if x.grad is None:
+            raise AssertionError(f"grad_check: input {i} (shape {x.shape}) received no gradient")
+        if x.grad.shape != x.shape:
+            raise AssertionError(
+                f"grad_check: input {i} has shape {x.shape} but its gradient has shape {x.grad.shape}"
+            )
+        indices = list(x._tensor.indices())
+        if len(indices) > positions:
+            indices = rng.sample(indices, positions)
+        for index in indices:
+            numeric = grad_central_difference(f, *vals, arg=i, epsilon=epsilon, ind=index)
+            got = x.grad[index]
+            if not math.isclose(got, numeric, rel_tol=rtol, abs_tol=atol):
+                raise AssertionError(
+                    f"grad_check: wrong gradient for input {i} (shape {x.shape}) at index {index}: "
+                    f"backward gives {got:.6g}, central difference gives {numeric:.6g}"
+                )
+
+
+__all__ = [
+    "Add", "All", "Copy", "EQ", "Exp", "Function", "History", "Inv", "IsClose", "LT", "Log",
+    "MatMul", "Max", "Mul", "Neg", "Permute", "ReLU", "Sigmoid", "Sum", "View",
+    "grad_central_difference", "grad_check", "ones", "rand", "tensor", "zeros",
+]  # fmt: skip

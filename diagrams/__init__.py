@@ -1,0 +1,40 @@
+"""Pictures for the course, drawn with chalk-diagrams.
+
+``import diagrams`` (or any ``from diagrams... import``) also sets how every chalk diagram shows in a
+notebook: one SVG plus the short text ``<Diagram W×H>``, identical in every run (see diagrams.display).
+
+Modules:
+- drawing: palette (papaya, the teal -> papaya value ramp), ``latex`` math labels, arrows, layout;
+- tensor_draw: ``matrix``, ``tensor``, ``left_arrow``/``right_arrow``, ``tensor_to_diagram``, strides,
+  permute, view and broadcasting pictures;
+- ops_draw: forward and backward data flow of each op family, and ``draw_op`` for any tensor Function;
+- autodiff_draw: computation graphs of Scalar / Tensor expressions and step-by-step backprop;
+- probe: read a picture back by cell name (fill, text, position), for tests and self-checks;
+- make_docs: ``python -m diagrams.make_docs docs/`` regenerates the README pictures.
+"""
+
+from diagrams import display as _display
+
+_display.install()  # before anything below builds an arrow: arrow heads are made when an arrow is built
+
+from diagrams.autodiff_draw import backprop_step, backprop_steps, graph_diagram  # noqa: E402
+from diagrams.display import save_svg, short_text, to_svg  # noqa: E402
+from diagrams.drawing import latex, papaya  # noqa: E402
+from diagrams.ops_draw import draw_op  # noqa: E402
+from diagrams.tensor_draw import (  # noqa: E402
+    broadcast_diagram,
+    left_arrow,
+    matrix,
+    permute_diagram,
+    right_arrow,
+    strides_diagram,
+    tensor,
+    tensor_to_diagram,
+    view_diagram,
+)
+
+__all__ = [
+    "latex", "papaya", "matrix", "tensor", "left_arrow", "right_arrow", "tensor_to_diagram",
+    "strides_diagram", "permute_diagram", "view_diagram", "broadcast_diagram", "draw_op",
+    "graph_diagram", "backprop_step", "backprop_steps", "to_svg", "save_svg", "short_text",
+]

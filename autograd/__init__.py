@@ -5,9 +5,35 @@ Everything in the public API (MiniTorch's names) is importable from here directl
     from autograd import Scalar, tensor
 """
 
-# Module 0
+# Module 0. The scalar operators are importable from here too (``from autograd import sigmoid``);
+# `id`, `max`, `map` and `sum` are left out of ``__all__`` below so that ``from autograd import *``
+# never hides Python's built-ins of the same names.
 from . import operators  # noqa: F401
-from .operators import *  # noqa: F401,F403  (kept for MiniTorch compatibility: minitorch.operators names)
+from .operators import (  # noqa: F401
+    add,
+    addLists,
+    eq,
+    exp,
+    id,
+    inv,
+    inv_back,
+    is_close,
+    log,
+    log_back,
+    lt,
+    map,
+    max,
+    mul,
+    neg,
+    negList,
+    prod,
+    reduce,
+    relu,
+    relu_back,
+    sigmoid,
+    sum,
+    zipWith,
+)
 
 # Module 1: the engine
 from .autodiff import (  # noqa: F401
@@ -58,3 +84,8 @@ from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps  # no
 # --- Module 3 exports (fast_ops.py) go below this line ---
 from . import fast_ops  # noqa: F401,E402
 from .fast_ops import FastBackend, FastOps  # noqa: F401,E402
+
+_BUILTIN_NAMES = {"id", "max", "map", "sum"}
+__all__ = sorted(
+    name for name in dir() if not name.startswith("_") and name not in _BUILTIN_NAMES
+)

@@ -179,6 +179,10 @@ class Tensor:
     def dims(self) -> int:
         return self._tensor.dims
 
+    def is_contiguous(self) -> bool:
+        """True when the values lie in storage in row-major order with no gaps (``view`` needs it)."""
+        return self._tensor.is_contiguous()
+
     def tuple(self) -> Tuple[Storage, np.ndarray, np.ndarray]:
         """``(storage, shape, strides)`` numpy arrays: what the kernels take."""
         return self._tensor.tuple()

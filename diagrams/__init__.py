@@ -1,7 +1,9 @@
 """Pictures for the course, drawn with chalk-diagrams.
 
 ``import diagrams`` (or any ``from diagrams... import``) also sets how every chalk diagram shows in a
-notebook: one SVG plus the short text ``<Diagram W×H>``, identical in every run (see diagrams.display).
+notebook: one SVG plus the short text ``<Diagram W×H>``, identical in every run, drawn at a fixed scale
+(45 px a cell; ``diagrams.set_scale(px)`` for all pictures, ``diagrams.sized(d, px)`` for one; see
+diagrams.display).
 
 Modules:
 - drawing: palette (papaya, the teal -> papaya value ramp), ``latex`` math labels, arrows, layout;
@@ -18,7 +20,7 @@ from diagrams import display as _display
 _display.install()  # before anything below builds an arrow: arrow heads are made when an arrow is built
 
 from diagrams.autodiff_draw import backprop_step, backprop_steps, graph_diagram  # noqa: E402
-from diagrams.display import save_svg, short_text, to_svg  # noqa: E402
+from diagrams.display import save_svg, set_scale, short_text, sized, to_svg  # noqa: E402
 from diagrams.drawing import latex, papaya  # noqa: E402
 from diagrams.ops_draw import draw_op  # noqa: E402
 from diagrams.tensor_draw import (  # noqa: E402
@@ -37,4 +39,5 @@ __all__ = [
     "latex", "papaya", "matrix", "tensor", "left_arrow", "right_arrow", "tensor_to_diagram",
     "strides_diagram", "permute_diagram", "view_diagram", "broadcast_diagram", "draw_op",
     "graph_diagram", "backprop_step", "backprop_steps", "to_svg", "save_svg", "short_text",
+    "sized", "set_scale",
 ]

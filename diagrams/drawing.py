@@ -4,12 +4,14 @@ Units: one tensor cell is a 1 x 1 square; everything else (label sizes, arrow he
 against that cell so pictures stay readable at notebook size (``chalk.set_svg_draw_height(300)``).
 
 ``latex(text)`` typesets math with ziamath (pure Python, STIX Two Math glyphs drawn as SVG paths): no TeX
-install, no fonts needed by the viewer, and the same paths in every process.
+install, no fonts needed by the viewer, and the same paths in every process. Each glyph's outline is
+written once per picture (a ``<symbol>`` with a font-and-glyph id) and reused with ``<use>``.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Optional, Sequence, Tuple
@@ -33,7 +35,7 @@ __all__ = [
     "ramp", "ramp_color", "color_for",
     "latex", "label", "label_above", "label_below", "value_text",
     "arrow_opts", "ARROW_HEAD_SCALE", "line_width",
-    "row", "column", "box", "spacer", "MathLabel", "LABEL_SIZE",
+    "row", "column", "box", "spacer", "MathLabel", "LABEL_SIZE", "GLYPH_ID_PREFIX",
 ]
 
 # ---------------------------------------------------------------- palette
@@ -91,18 +93,25 @@ LABEL_SIZE = 0.55
 _CHALK_LATEX_SCALE = 0.05
 
 
+#: prefix of the ids of glyph <symbol>s (our own, so they never meet another library's ids)
+GLYPH_ID_PREFIX = "dg-"
+
+
 @functools.lru_cache(maxsize=512)
 def _typeset(source: str, px: float, color: str) -> Tuple[str, float, float]:
     """Typeset ``source`` (text with $...$ math) with ziamath -> (SVG <g> string, width px, height px).
 
     The group is shifted so its bounding box starts at (0, 0), which is where chalk's Latex renderer
-    expects it. Glyphs are plain <path>s (SVG 1.1 mode: no <symbol>/<use> ids that could collide
-    between labels), filled and never stroked (the surrounding chalk style would stroke them).
+    expects it. Each glyph is drawn once, as a ``<symbol>`` whose id names the font and glyph
+    (``dg-STIXTwoMathRegular_1137``, the same in every process and every picture), and placed with
+    ``<use>``: a number costs ~100 bytes a digit instead of ~700. The label carries its own symbols in a
+    ``<defs>``, so it is complete on its own; ``display.to_svg`` keeps one copy of each per picture.
+    Glyphs are filled, never stroked (the surrounding chalk style would stroke them).
     """
     old = ziamath.config.svg2, ziamath.config.precision
-    # ziamath's settings are global: set ours, then restore the caller's. Two decimals of a px are
-    # far below what a label's size shows and keep each glyph's path short.
-    ziamath.config.svg2, ziamath.config.precision = False, 2
+    # ziamath's settings are global: set ours, then restore the caller's. Symbols are drawn at 12 pt;
+    # two decimals of a point are far below what a label's size shows and keep each path short.
+    ziamath.config.svg2, ziamath.config.precision = True, 2
     try:
         svg = ziamath.Text(source, size=px, color=color).svgxml()
     finally:
@@ -113,10 +122,38 @@ def _typeset(source: str, px: float, color: str) -> Tuple[str, float, float]:
         "fill": color,
         "stroke": "none",
     })
+    defs = ET.SubElement(group, "defs")
+    symbols: dict = {}
+    elements = list(svg.iter())
+    for parent in elements:  # first every symbol (ziamath puts one where its glyph is first drawn) ...
+        for child in [c for c in parent if c.tag == "symbol"]:
+            parent.remove(child)
+            if len(child):  # a space has no outline: nothing to define
+                symbols.setdefault(child.attrib["id"], child)
+    for parent in elements:  # ... then every <use> of them
+        for child in [c for c in parent if c.tag == "use"]:
+            ref = child.attrib["href"][1:]
+            if ref not in symbols:  # a blank glyph draws nothing
+                parent.remove(child)
+                continue
+            child.attrib["href"] = "#" + GLYPH_ID_PREFIX + ref
+            if child.attrib.get("fill") == color:  # the group's fill already says it
+                del child.attrib["fill"]
+    for glyph_id in sorted(symbols):
+        symbols[glyph_id].attrib["id"] = GLYPH_ID_PREFIX + glyph_id
+        for path in symbols[glyph_id].iter("path"):
+            path.attrib["d"] = _compact_path(path.attrib["d"])
+        defs.append(symbols[glyph_id])
     for child in list(svg):
         if child.tag != "title":
             group.append(child)
     return ET.tostring(group, encoding="unicode"), w, h
+
+
+def _compact_path(d: str) -> str:
+    """SVG path data without the spaces it does not need: "M 5.62 -3.8 L 5 -1 Z " -> "M5.62-3.8L5-1Z"."""
+    d = re.sub(r"\s*([A-Za-z])\s*", r"\1", d.strip())
+    return re.sub(r" (?=-)", "", d)
 
 
 @dataclass

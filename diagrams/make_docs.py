@@ -4,7 +4,7 @@
 
 runs the page's three drawing cells (only their imports changed, as in the notebook) and writes
 ``autograd-map.svg``, ``autograd-zip.svg`` and ``autograd-reduce.svg`` into the given folder, exactly
-as a notebook shows them (``chalk.set_svg_draw_height(300)``, chalk's 200 px preview height).
+as a notebook shows them (``chalk.set_svg_draw_height(300)``, the library's fixed scale of 45 px a cell).
 Running it twice writes the same bytes.
 """
 

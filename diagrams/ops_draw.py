@@ -138,6 +138,11 @@ def _run(fn: Callable[..., Any], inputs: Sequence[_Input], d_out: Any, local: bo
     return result
 
 
+def _call_label(op: str, args: Tuple[int, ...]) -> str:
+    """``permute(1, 0)`` as upright text (in math mode the comma's own space doubles the typed one)."""
+    return f"{op}({', '.join(str(a) for a in args)})"
+
+
 def _need_fn(fn: Optional[Callable[..., Any]], helper: str) -> Callable[..., Any]:
     if fn is None:
         raise ValueError(f"{helper}: real tensors need fn= (the function to apply) to compute values")
@@ -245,11 +250,15 @@ def reduce_diagram(x: Any = None, dim: int = 0, fn: Optional[Callable[..., Any]]
     if not backward:
         d = hcat([_panel("$x$", inp.shape, "x", inp.values), right_arrow,
                   _panel(out_label, out_shape, "out", run and run["out"])], 1)
+        if nd == 3:  # side-by-side slices: an arrow over them would cross the numbers of the next one
+            return _links_under(d, [(("x", *idx), ("out", *first)) for idx in along], -_ARC_NEAR)
         for idx in along:
             d = _link(d, ("x", *idx), ("out", *first), -_ARC_NEAR, top=run is not None)
         return d
     d = hcat([_panel("$\\mathrm{grad}_x$", inp.shape, "grad_x", run and run["grads"][0]), left_arrow,
               _panel("$d_{\\mathrm{out}}$", out_shape, "d_out", run and run["d_out"], papaya)], 1)
+    if nd == 3:
+        return _links_under(d, [(("d_out", *first), ("grad_x", *idx)) for idx in along], _ARC_NEAR)
     for idx in along:
         d = _link(d, ("d_out", *first), ("grad_x", *idx), _ARC_NEAR, top=run is not None)
     return d
@@ -308,7 +317,7 @@ def permute_op_diagram(x: Any = None, order: Sequence[int] = (1, 0), *, backward
     out_shape = tuple(inp.shape[o] for o in order)
     run = _run(lambda t: t.permute(*order), [inp], d_out) if inp.tensor is not None else None
     where = lambda idx: tuple(idx[o] for o in order)  # noqa: E731
-    tex = f"$\\mathrm{{permute}}{order}$".replace(",)", ")")
+    tex = _call_label("permute", order)
     return _reshape_pictures(inp, out_shape, run and run["out"], where, tex, backward,
                              run and run["grads"][0], run and run["d_out"], arrows)
 
@@ -323,33 +332,71 @@ def view_op_diagram(x: Any = None, shape: Sequence[int] = (3, 2), *, backward: b
         raise ValueError(f"view_op_diagram: cannot view shape {inp.shape} as {shape} (different sizes)")
     run = _run(lambda t: t.contiguous().view(*shape), [inp], d_out) if inp.tensor is not None else None
     where = lambda idx: tuple(int(v) for v in np.unravel_index(np.ravel_multi_index(idx, inp.shape), shape))  # noqa: E731
-    tex = f"$\\mathrm{{view}}{shape}$".replace(",)", ")")
+    tex = _call_label("view", shape)
     return _reshape_pictures(inp, shape, run and run["out"], where, tex, backward,
                              run and run["grads"][0], run and run["d_out"], arrows)
 
 
-def broadcast_op_diagram(x: Any = None, y: Any = None, *, backward: bool = False) -> Diagram:
-    """Broadcasting. Forward: `tensor_draw.broadcast_diagram`. Backward: the gradient of a
-    broadcast input is d_out summed over every stretched dim (a reduce, drawn with
-    `reduce_diagram`) — shown for x of shape (3, 1) against y (3, 2) by default."""
+def _links_under(d: Diagram, pairs: Sequence[Tuple[tuple, tuple]], arc: float) -> Diagram:
+    """Arrows from cell to cell (centre to centre) drawn UNDER the picture: where several arrows
+    leave one grid they would otherwise run across the numbers of the cells they pass."""
+    from chalk import arrow_between, concat
+
+    arrows = []
+    for src, dst in pairs:
+        p = d.get_subdiagram(src).get_location()
+        q = d.get_subdiagram(dst).get_location()
+        # stop at the edge of the target cell (a unit square), so the head is not hidden under it
+        v = p - q
+        q = q + v * (0.5 / max(abs(v.x), abs(v.y), 1e-9))
+        arrows.append(arrow_between(p, q, arrow_opts(arc_height=arc)))
+    return concat(arrows + [d]) if arrows else d
+
+
+def broadcast_op_diagram(x: Any = None, y: Any = None, *, backward: bool = False, d_out: Any = None,
+                         fn: Optional[Callable[..., Any]] = None) -> Diagram:
+    """Broadcasting. Forward: `tensor_draw.broadcast_diagram` (with tensors, the output of ``fn``,
+    default ``x + y``). Backward: the gradient of a broadcast input is d_out summed over every
+    stretched dim (a reduce): ``grad <- sum_k <- d_out``, with the d_out cells that fold into the
+    gradient's first cell linked to it. Drawn for the input that is stretched (x if both are);
+    shapes default to x (3, 1) against y (3, 2). With tensors the grids show real values: d_out
+    (default ones) and the gradient ``fn(x, y).backward(d_out)`` gives. Cells: ``("grad_x", ...)``
+    (or ``grad_y``) and ``("d_out", ...)``."""
     if not backward:
+        if x is not None and hasattr(x, "to_numpy") and hasattr(y, "to_numpy"):
+            return broadcast_diagram(x, y, fn=fn)
         return broadcast_diagram((3, 1) if x is None else x, (1, 2) if y is None else y)
     ix = _Input(x, "broadcast_op_diagram x", default=(3, 1))
     iy = _Input(y, "broadcast_op_diagram y", default=(3, 2))
+    if (ix.tensor is None) != (iy.tensor is None):
+        raise TypeError("broadcast_op_diagram: give two tensors or two shapes, not one of each")
     out_shape = broadcast_shapes(ix.shape, iy.shape)
-    extra = len(out_shape) - len(ix.shape)
-    dims = [k for k in range(len(out_shape)) if k < extra or (ix.shape[k - extra] == 1 and out_shape[k] != 1)]
-    if not dims:
-        raise ValueError(f"broadcast_op_diagram: x of shape {ix.shape} is not stretched by y of shape {iy.shape}")
-    k = dims[-1]
-    d = hcat([_panel("$\\mathrm{grad}_x$", ix.shape, "grad_x"), left_arrow,
-              label_above(f"$\\sum_{{{k}}}$", left_arrow, gap=0.15, size=0.45),
-              _panel("$d_{\\mathrm{out}}$", out_shape, "d_out", fill=papaya)], 1)
-    first = tuple(0 for _ in out_shape)
-    for i in range(out_shape[k]):
-        src = tuple(i if j == k else 0 for j in range(len(out_shape)))
-        d = _link(d, ("d_out", *src), ("grad_x", *_source_index(first, ix.shape, out_shape)), _ARC_NEAR)
-    return d
+
+    def stretched(shape: Tuple[int, ...]) -> List[int]:
+        extra = len(out_shape) - len(shape)
+        return [k for k in range(len(out_shape))
+                if out_shape[k] != 1 and (k < extra or shape[k - extra] == 1)]
+
+    choice = [(k, inp, v) for k, (inp, v) in enumerate(((ix, "x"), (iy, "y"))) if stretched(inp.shape)]
+    if not choice:
+        raise ValueError(f"broadcast_op_diagram: neither x of shape {ix.shape} nor y of shape {iy.shape} "
+                         f"is stretched, so no gradient is summed")
+    which, inp, v = choice[0]
+    dims = stretched(inp.shape)
+    run = (_run(fn or (lambda s, t: s + t), [ix, iy], d_out) if ix.tensor is not None else None)
+    grad = run and run["grads"][which]
+    sigma = f"$\\sum_{{{','.join(str(k) for k in dims)}}}$"
+    # The linking arrows show the flow; the sum sign sits under them, at the grids' bottom edge.
+    rows = out_shape[-2] if len(out_shape) > 1 else 1
+    middle = drawing.latex(sigma, 0.5).center_xy().translate(0, rows / 2 - 0.3)
+    d = hcat([_panel(f"$\\mathrm{{grad}}_{v}$", inp.shape, f"grad_{v}", grad), middle,
+              _panel("$d_{\\mathrm{out}}$", out_shape, "d_out", run and run["d_out"], papaya)], 1.2)
+    # The gradient's last cell (the one nearest d_out) and the d_out cells summed into it; the
+    # arrows go under the grids, so they never cross a number, and end at the gradient cell's edge.
+    last = _source_index(tuple(n - 1 for n in out_shape), inp.shape, out_shape)
+    feeding = [idx for idx in np.ndindex(*out_shape) if _source_index(idx, inp.shape, out_shape) == last]
+    pairs = [(("d_out", *idx), (f"grad_{v}", *last)) for idx in feeding[:6]]
+    return _links_under(d, pairs, _ARC_NEAR)
 
 
 # ---------------------------------------------------------------- matmul

@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 Colormap = Callable[..., Any]
-CELL_LINE = 0.08  # cell border width, chalk normalised units (chalk's default is 0.1)
+CELL_LINE = 0.08
+#: a dim missing from a shape (read as 1 when broadcasting): paler than papaya so its "1" reads well
+MISSING_DIM = drawing._mix(papaya, white, 0.55)  # cell border width, chalk normalised units (chalk's default is 0.1)
 
 
 # ---------------------------------------------------------------- checks
@@ -301,13 +303,39 @@ def strides_diagram(t: Any, name: str = "t", values: bool = True, arrows: Option
     chosen = list(np.ndindex(*shape)) if arrows is None else [tuple(a) for a in arrows]
     if arrows is None:
         chosen = chosen[:12]
+    lines = []
     for idx in chosen:
         if idx not in positions:
             raise ValueError(f"strides_diagram: index {idx} is not in shape {shape}")
-        # edge to edge, so the arrows never cover the numbers
-        d = d.connect_outside((name, *idx), (name, "storage", positions[idx]),
-                              arrow_opts(width=0.06, color=Color("#444444")))
-    return d
+        lines.append(_storage_arrow(d, name, idx, shape, positions[idx]))
+    # The arrows go under the cells: one from an upper row would otherwise run across the numbers of
+    # the cells below it. Each leaves its cell by the edge nearest the outside of the grid (bottom
+    # row: the bottom edge; first / last column: the left / right edge), so it is seen leaving it.
+    return concat(lines + [d]) if lines else d
+
+
+def _storage_arrow(d: Diagram, name: str, idx: tuple, shape: Tuple[int, ...], position: int) -> Diagram:
+    from chalk import P2, arrow_between
+
+    def at(key: Any) -> Tuple[float, float]:
+        p = d.get_subdiagram(key).get_location()
+        return float(p.x), float(p.y)
+
+    x, y = at((name, *idx))
+    rows = shape[-2] if len(shape) > 1 else 1
+    cols = shape[-1]
+    i = idx[-2] if len(shape) > 1 else 0
+    j = idx[-1]
+    if i == rows - 1 or cols == 1:
+        start = (x, y + 0.5)
+    elif j == 0:
+        start = (x - 0.5, y)
+    elif j == cols - 1:
+        start = (x + 0.5, y)
+    else:
+        start = (x, y + 0.5)
+    sx, sy = at((name, "storage", position))
+    return arrow_between(P2(*start), P2(sx, sy - 0.5), arrow_opts(width=0.06, color=Color("#444444")))
 
 
 def _tracked_grid(t: Any, name: str, values: bool, digits: int, span: int) -> Diagram:
@@ -337,7 +365,7 @@ def permute_diagram(t: Any, *order: int, values: bool = True, digits: int = 2) -
     if not hasattr(t, "permute"):
         raise TypeError(f"permute_diagram needs an autograd Tensor, got {type(t).__name__}")
     after = t.permute(*order)
-    return _before_after(t, after, f"$\\mathrm{{permute}}{tuple(order)}$".replace(",)", ")"), values, digits,
+    return _before_after(t, after, f"permute({', '.join(str(n) for n in order)})", values, digits,
                          ("before", "after"))
 
 
@@ -347,7 +375,7 @@ def view_diagram(t: Any, *shape: int, values: bool = True, digits: int = 2) -> D
     if not hasattr(t, "view"):
         raise TypeError(f"view_diagram needs an autograd Tensor, got {type(t).__name__}")
     after = t.view(*shape)
-    return _before_after(t, after, f"$\\mathrm{{view}}{tuple(shape)}$".replace(",)", ")"), values, digits,
+    return _before_after(t, after, f"view({', '.join(str(n) for n in shape)})", values, digits,
                          ("before", "after"))
 
 
@@ -379,7 +407,8 @@ def broadcast_shapes(a: Tuple[int, ...], b: Tuple[int, ...]) -> Tuple[int, ...]:
 
 def shape_table(*shapes: Tuple[int, ...], names: Optional[Sequence[str]] = None) -> Diagram:
     """Shapes written one per row, aligned from the right as broadcasting reads them. The last row is
-    their broadcast shape; a dim that gets stretched (1 or missing) is shaded papaya."""
+    their broadcast shape; a dim that gets stretched is shaded papaya (a missing one, read as 1, a
+    paler papaya)."""
     shapes = tuple(_shape_of(s, "shape_table shape") for s in shapes)
     out = shapes[0]
     for s in shapes[1:]:
@@ -391,9 +420,9 @@ def shape_table(*shapes: Tuple[int, ...], names: Optional[Sequence[str]] = None)
         cells = []
         for k in range(width):
             dim = k - (width - len(s))
-            if dim < 0:  # a missing dim counts as 1 (drawn grey) and is stretched
-                c = cell(papaya).named(("shape", nm, k))
-                cells.append(c + latex("$1$", 0.45, grey))
+            if dim < 0:  # a missing dim counts as 1 and is stretched: a paler papaya, an italic 1
+                c = cell(MISSING_DIM).named(("shape", nm, k))
+                cells.append(c + latex("$1$", 0.45, black))
                 continue
             stretched = nm != "out" and s[dim] == 1 and out[k] != 1
             c = cell(papaya if stretched else white).named(("shape", nm, k))
@@ -403,11 +432,15 @@ def shape_table(*shapes: Tuple[int, ...], names: Optional[Sequence[str]] = None)
     return vcat(rows, 0.15).center_xy()
 
 
-def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2) -> Diagram:
+def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2,
+                      fn: Optional[Callable[[Any, Any], Any]] = None, out_label: Optional[str] = None) -> Diagram:
     """How ``a`` and ``b`` broadcast: the shapes aligned from the right (stretched dims papaya), and
     for 1- and 2-D inputs each one drawn at the output shape with its real cells white (or coloured by
     value for tensors) and the virtual, repeated cells light grey. Accepts shape tuples or tensors.
-    Cells: ``("a", i, j)``, ``("b", i, j)``, ``("out", i, j)``."""
+
+    Given two tensors the output grid shows ``fn(a, b)`` (default ``a + b``), labelled ``out_label``
+    (default ``a + b`` or ``out``), coloured by value. Cells: ``("a", i, j)``, ``("b", i, j)``,
+    ``("out", i, j)``."""
     sa, sb = _shape_of(a, "broadcast_diagram a"), _shape_of(b, "broadcast_diagram b")
     out = broadcast_shapes(sa, sb)
     table = shape_table(sa, sb)
@@ -440,7 +473,20 @@ def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2) -> D
         return drawing.label_above(f"$\\mathrm{{{nm}}}\\ {s}$".replace(",)", ")"), g, size=0.45)
 
     grids = [expanded(a, sa, "a").center_xy(), expanded(b, sb, "b").center_xy()]
-    out_grid = _grid(rows, cols, lambda i, j: ("out", i, j), lambda i, j: white)
-    grids.append(drawing.label_above(f"$\\mathrm{{out}}\\ {out}$".replace(",)", ")"), out_grid,
+    result = None
+    if not isinstance(a, tuple) and not isinstance(b, tuple):
+        result = as_array(fn(a, b) if fn is not None else a + b, "broadcast_diagram output").reshape(rows, cols)
+    if out_label is None:
+        out_label = "\\mathrm{a} + \\mathrm{b}" if result is not None and fn is None else "\\mathrm{out}"
+    elif out_label.startswith("$") and out_label.endswith("$"):
+        out_label = out_label[1:-1]
+    if result is None:
+        out_grid = _grid(rows, cols, lambda i, j: ("out", i, j), lambda i, j: white)
+    else:
+        lo, hi = float(result.min()), float(result.max())
+        out_grid = _grid(rows, cols, lambda i, j: ("out", i, j),
+                         lambda i, j: color_for(float(result[i, j]), lo, hi),
+                         (lambda i, j: _fmt(float(result[i, j]), digits)) if values else None)
+    grids.append(drawing.label_above(f"${out_label}\\ {out}$".replace(",)", ")"), out_grid,
                                      size=0.45).center_xy())
     return vcat([table, hcat(grids, 1.0).center_xy()], 1.0)

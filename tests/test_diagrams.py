@@ -1,6 +1,7 @@
 """The drawing library: palette, math labels, grids, how diagrams display, determinism, the seed cells."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -362,7 +363,10 @@ def test_seed_cells_run_and_draw():
             d = env["result"]
             svg = d._repr_svg_()  # what the notebook shows
             assert "#ff9700" in svg and "$" not in svg
-            assert 'height="200"' in svg
+            # drawn at the fixed scale, not chalk's one 200 px height: 3 cell rows + labels, 45 px a cell
+            env_h = d.get_envelope().height
+            height = int(re.search(r'<svg [^>]*height="(\d+)"', svg).group(1))
+            assert abs(height - 45 * 1.05 * env_h) <= 1
             texts.append(repr(d))
     finally:
         chalk.set_svg_draw_height(old)

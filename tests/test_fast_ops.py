@@ -201,7 +201,8 @@ def test_big_tensors_in_parallel_match_numpy() -> None:
 @pytest.mark.parametrize("transpose_b", [False, True], ids=["b-row-major", "b-transposed"])
 def test_matmul_over_several_row_blocks_and_tiles_matches_numpy(transpose_b) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(2)
-    x, y = rng.normal(size=(2, 40, 250)), rng.normal(size=(1, 250, 300))  # tile = 109 rows of b
+    # 70 rows: two blocks of output rows; b in tiles of 109 rows (109 = 4 * 27 + 1: a remainder)
+    x, y = rng.normal(size=(2, 70, 250)), rng.normal(size=(1, 250, 300))
     a = layout(x, (0, 1, 2))
     b = layout(y, (0, 2, 1) if transpose_b else (0, 1, 2))
     np.testing.assert_allclose((a @ b).to_numpy(), x @ y, rtol=1e-10, atol=1e-10)

@@ -100,3 +100,23 @@ def test_make_lab_serves_the_notebooks() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def test_readme_api_tour_runs_and_its_comments_are_true() -> None:
+    import ast
+
+    code = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    env: dict = {}
+    exec(code, env)  # noqa: S102 - our own README
+    checked = 0
+    for line in code.splitlines():
+        statement, _, comment = line.partition("#")
+        # A line `expression  # value: words` claims that the expression equals value.
+        try:
+            claimed = ast.literal_eval(comment.split(":")[0].strip())
+            ast.parse(statement.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            continue
+        assert eval(statement.strip(), env) == claimed, line  # noqa: S307
+        checked += 1
+    assert checked >= 4

@@ -327,8 +327,9 @@ def test_view_and_contiguous(backend) -> None:
     assert t.view((6,)).shape == (6,)
     assert t.view(-1, 2).shape == (3, 2)
     transposed = t.permute(1, 0)
+    assert t.is_contiguous() and not transposed.is_contiguous()
     c = transposed.contiguous()
-    assert c._tensor.is_contiguous() and c._tensor._storage is not t._tensor._storage
+    assert c.is_contiguous() and c._tensor._storage is not t._tensor._storage
     assert c.view(6).to_numpy().tolist() == [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
 
 

@@ -247,21 +247,43 @@ def reduce_diagram(x: Any = None, dim: int = 0, fn: Optional[Callable[..., Any]]
     along = [tuple(i if k == dim else 0 for k in range(nd)) for i in range(inp.shape[dim])]
     if out_label is None:
         out_label = f"$\\sum_{{{dim}}} x$"
+    if nd == 3:
+        return _reduce_3d(inp, out_shape, dim, out_label, run, backward)
     if not backward:
         d = hcat([_panel("$x$", inp.shape, "x", inp.values), right_arrow,
                   _panel(out_label, out_shape, "out", run and run["out"])], 1)
-        if nd == 3:  # side-by-side slices: an arrow over them would cross the numbers of the next one
-            return _links_under(d, [(("x", *idx), ("out", *first)) for idx in along], -_ARC_NEAR)
         for idx in along:
             d = _link(d, ("x", *idx), ("out", *first), -_ARC_NEAR, top=run is not None)
         return d
     d = hcat([_panel("$\\mathrm{grad}_x$", inp.shape, "grad_x", run and run["grads"][0]), left_arrow,
               _panel("$d_{\\mathrm{out}}$", out_shape, "d_out", run and run["d_out"], papaya)], 1)
-    if nd == 3:
-        return _links_under(d, [(("d_out", *first), ("grad_x", *idx)) for idx in along], _ARC_NEAR)
     for idx in along:
         d = _link(d, ("d_out", *first), ("grad_x", *idx), _ARC_NEAR, top=run is not None)
     return d
+
+
+def _reduce_3d(inp: "_Input", out_shape: Tuple[int, ...], dim: int, out_label: str,
+               run: Optional[Dict[str, Any]], backward: bool) -> Diagram:
+    """A 3-D reduce: its slices stand side by side, so an arrow over them would cross the numbers
+    of the next slice. The output cell in the last row of slice 0 and the cells summed into it are
+    tinted; the arrows leave those in the last row through their bottom edge and run under the
+    grids (a cell higher up a column shows it is summed by its tint alone)."""
+    shape = inp.shape
+    rows = shape[1]
+    target = (0, 0 if dim == 1 else rows - 1, 0)
+    along = [tuple(i if k == dim else target[k] for k in range(3)) for i in range(shape[dim])]
+    if not backward:
+        d = hcat([label_above("$x$", _tinted_grid(shape, "x", inp.values, white, along)), right_arrow,
+                  label_above(out_label, _tinted_grid(out_shape, "out", run and run["out"], white, [target]))],
+                 1)
+        return _edge_links(d, [(("x", *idx), ("out", *target)) for idx in along],
+                           {"x": shape, "out": out_shape}, over=False)
+    d = hcat([label_above("$\\mathrm{grad}_x$", _tinted_grid(shape, "grad_x", run and run["grads"][0], white, along)),
+              left_arrow,
+              label_above("$d_{\\mathrm{out}}$", _tinted_grid(out_shape, "d_out", run and run["d_out"], papaya,
+                                                              [target]))], 1)
+    return _edge_links(d, [(("d_out", *target), ("grad_x", *idx)) for idx in along],
+                       {"grad_x": shape, "d_out": out_shape}, over=False)
 
 
 # ---------------------------------------------------------------- permute and view
@@ -337,20 +359,67 @@ def view_op_diagram(x: Any = None, shape: Sequence[int] = (3, 2), *, backward: b
                              run and run["grads"][0], run and run["d_out"], arrows)
 
 
-def _links_under(d: Diagram, pairs: Sequence[Tuple[tuple, tuple]], arc: float) -> Diagram:
-    """Arrows from cell to cell (centre to centre) drawn UNDER the picture: where several arrows
-    leave one grid they would otherwise run across the numbers of the cells they pass."""
-    from chalk import arrow_between, concat
+_TINT = drawing._mix(teal, white, 0.45)           # a cell an arrow group starts from / ends at
+_TINT_PAPAYA = drawing._mix(papaya, drawing.black, 0.2)  # the same on a papaya (gradient) grid
 
-    arrows = []
+
+def _tinted_grid(shape: Tuple[int, ...], name: str, values: Optional[np.ndarray], fill: Color,
+                 marked: Sequence[tuple]) -> Diagram:
+    """A grid whose ``marked`` cells are tinted (darker papaya on a papaya grid): the cells one
+    output cell is summed from, so a middle row that no arrow can reach still shows it belongs."""
+    arr = np.zeros(shape) if values is None else values
+    text = (lambda idx: _fmt(float(arr[idx]), _DIGITS)) if values is not None else None
+    mark = _TINT if fill == white else _TINT_PAPAYA
+    chosen = set(marked)
+    return _values_grid(arr, name, lambda idx: mark if tuple(idx) in chosen else fill, text)
+
+
+def _row_of(idx: Sequence[int], shape: Tuple[int, ...]) -> Tuple[int, int]:
+    """(row of the cell in its drawn grid, number of rows): 1-D grids are one row, 3-D ones are
+    slices side by side, each ``shape[-2]`` rows."""
+    if len(shape) == 1:
+        return 0, 1
+    return int(idx[-2]), int(shape[-2])
+
+
+def _edge_links(d: Diagram, pairs: Sequence[Tuple[tuple, tuple]], shapes: Dict[str, Tuple[int, ...]],
+                over: bool = True) -> Diagram:
+    """Arrows drawn on top, from cell to cell, that never cross a number: each leaves its source
+    cell through the grid's outer edge (the bottom edge of a cell in the last row, else the top edge
+    of a cell in the first row) and curves outside the grids to the same edge of its target cell.
+    Arrows into one cell end at spread-out points of its edge, the longest outermost, so they do not
+    overlap. A pair whose cells are not both on the same outer edge gets no arrow (the caller tints
+    those cells instead). ``over=False``: bottom edges only (where labels sit above the grids that
+    an arrow over them would cross, as over the slices of a 3-D grid)."""
+    from chalk import P2, arrow_between
+
+    routed = []
     for src, dst in pairs:
+        (rs, ns), (rd, nd) = _row_of(src[1:], shapes[src[0]]), _row_of(dst[1:], shapes[dst[0]])
+        side = 1 if rs == ns - 1 and rd == nd - 1 else (-1 if over and rs == 0 and rd == 0 else 0)
+        if not side:
+            continue
         p = d.get_subdiagram(src).get_location()
         q = d.get_subdiagram(dst).get_location()
-        # stop at the edge of the target cell (a unit square), so the head is not hidden under it
-        v = p - q
-        q = q + v * (0.5 / max(abs(v.x), abs(v.y), 1e-9))
-        arrows.append(arrow_between(p, q, arrow_opts(arc_height=arc)))
-    return concat(arrows + [d]) if arrows else d
+        routed.append((src, dst, side, P2(p.x, p.y + 0.5 * side), P2(q.x, q.y + 0.5 * side)))
+    arrows = []  # each named ("arrow", src, dst), so a test can find where it runs
+    for key in dict.fromkeys((dst, side) for _, dst, side, _, _ in routed):  # stable order
+        group = [r for r in routed if (r[1], r[2]) == key]
+        group.sort(key=lambda r: -abs(r[3].x - r[4].x))  # longest first: it ends outermost
+        n = len(group)
+        for k, (src, dst, side, p, q) in enumerate(group):
+            toward = 1 if p.x > q.x else -1  # sources to the right: the outermost end is the left one
+            shift = 0.0 if n == 1 else -toward * 0.28 * (1 - 2 * k / (n - 1))
+            q = P2(q.x + shift, q.y)
+            length = float(((p.x - q.x) ** 2 + (p.y - q.y) ** 2) ** 0.5)
+            # under the grids there is room; over them, the labels above the grids set the limit
+            bulge = max(0.35, 0.16 * length) if side > 0 else 0.3
+            # chalk bulges a positive arc up for a left-to-right arrow: flip it to bulge away from the grid
+            sign = (1 if p.x < q.x else -1) * (-side)
+            arrows.append(arrow_between(p, q, arrow_opts(arc_height=sign * bulge)).named(("arrow", src, dst)))
+    for a in arrows:
+        d = d + a
+    return d
 
 
 def broadcast_op_diagram(x: Any = None, y: Any = None, *, backward: bool = False, d_out: Any = None,
@@ -386,17 +455,19 @@ def broadcast_op_diagram(x: Any = None, y: Any = None, *, backward: bool = False
     run = (_run(fn or (lambda s, t: s + t), [ix, iy], d_out) if ix.tensor is not None else None)
     grad = run and run["grads"][which]
     sigma = f"$\\sum_{{{','.join(str(k) for k in dims)}}}$"
-    # The linking arrows show the flow; the sum sign sits under them, at the grids' bottom edge.
-    rows = out_shape[-2] if len(out_shape) > 1 else 1
-    middle = drawing.latex(sigma, 0.5).center_xy().translate(0, rows / 2 - 0.3)
-    d = hcat([_panel(f"$\\mathrm{{grad}}_{v}$", inp.shape, f"grad_{v}", grad), middle,
-              _panel("$d_{\\mathrm{out}}$", out_shape, "d_out", run and run["d_out"], papaya)], 1.2)
-    # The gradient's last cell (the one nearest d_out) and the d_out cells summed into it; the
-    # arrows go under the grids, so they never cross a number, and end at the gradient cell's edge.
+    # The gradient's last cell (the one nearest d_out) and the d_out cells summed into it, all
+    # tinted; arrows run from each of them on the grids' outer edge (last row: under the grids,
+    # first row: over them) to the same edge of the gradient cell, so none crosses a number.
     last = _source_index(tuple(n - 1 for n in out_shape), inp.shape, out_shape)
     feeding = [idx for idx in np.ndindex(*out_shape) if _source_index(idx, inp.shape, out_shape) == last]
+    middle = drawing.latex(sigma, 0.5).center_xy()  # the arrows show the direction
+    gap = 0.7  # room for an arrow over the grids, under their labels
+    d = hcat([label_above(f"$\\mathrm{{grad}}_{v}$", _tinted_grid(inp.shape, f"grad_{v}", grad, white, [last]), gap),
+              middle,
+              label_above("$d_{\\mathrm{out}}$", _tinted_grid(out_shape, "d_out", run and run["d_out"], papaya,
+                                                              feeding), gap)], 1.2)
     pairs = [(("d_out", *idx), (f"grad_{v}", *last)) for idx in feeding[:6]]
-    return _links_under(d, pairs, _ARC_NEAR)
+    return _edge_links(d, pairs, {"d_out": out_shape, f"grad_{v}": inp.shape}, over=len(out_shape) < 3)
 
 
 # ---------------------------------------------------------------- matmul

@@ -40,9 +40,9 @@ __all__ = [
 ]
 
 Colormap = Callable[..., Any]
-CELL_LINE = 0.08
+CELL_LINE = 0.08  # cell border width, chalk normalised units (chalk's default is 0.1)
 #: a dim missing from a shape (read as 1 when broadcasting): paler than papaya so its "1" reads well
-MISSING_DIM = drawing._mix(papaya, white, 0.55)  # cell border width, chalk normalised units (chalk's default is 0.1)
+MISSING_DIM = drawing._mix(papaya, white, 0.55)
 
 
 # ---------------------------------------------------------------- checks
@@ -420,7 +420,7 @@ def shape_table(*shapes: Tuple[int, ...], names: Optional[Sequence[str]] = None)
         cells = []
         for k in range(width):
             dim = k - (width - len(s))
-            if dim < 0:  # a missing dim counts as 1 and is stretched: a paler papaya, an italic 1
+            if dim < 0:  # a missing dim counts as 1 and is stretched: a paler papaya, an upright 1
                 c = cell(MISSING_DIM).named(("shape", nm, k))
                 cells.append(c + latex("$1$", 0.45, black))
                 continue

@@ -11,7 +11,7 @@ import pytest
 import diagrams
 from diagrams import display, ops_draw, tensor_draw
 from diagrams.drawing import MathLabel, papaya
-from diagrams.probe import _walk, cell_fill, cell_text
+from diagrams.probe import _walk, cell_fill, cell_location, cell_text
 from diagrams.tensor_draw import matrix
 
 autograd = pytest.importorskip("autograd")
@@ -184,13 +184,60 @@ def arrows_before_numbers(d):
     return "arrow" in kinds and kinds.index("text") > max(i for i, k in enumerate(kinds) if k == "arrow")
 
 
-def test_strides_and_3d_reduce_arrows_go_under_the_cells():
+def test_strides_arrows_go_under_the_cells():
     t = tensor([[1, 2, 3], [4, 5, 6]])
     assert arrows_before_numbers(tensor_draw.strides_diagram(t.permute(1, 0)))
-    x = tensor([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])
-    for dim in (0, 1):
-        assert arrows_before_numbers(ops_draw.reduce_diagram(x, dim))
-        assert arrows_before_numbers(ops_draw.reduce_diagram(x, dim, backward=True))
+
+
+def arrow_box(d, src, dst):
+    """(min_x, max_x, min_y, max_y) of the arrow drawn from cell src to cell dst (y grows downward)."""
+    from chalk import V2
+
+    e = d.get_subdiagram(("arrow", src, dst)).get_envelope()
+    return (e.envelope_v(V2(-1, 0)).x, e.envelope_v(V2(1, 0)).x,
+            e.envelope_v(V2(0, -1)).y, e.envelope_v(V2(0, 1)).y)
+
+
+def assert_runs_outside(d, src, dst, side):
+    """The arrow leaves src through the middle of its bottom (side 1) or top (side -1) edge, ends on
+    the same edge of dst, and bulges away from the grids: it enters neither cell."""
+    (sx, sy), (tx, ty) = cell_location(d, src), cell_location(d, dst)
+    lo_x, hi_x, lo_y, hi_y = arrow_box(d, src, dst)
+    assert abs((hi_x if sx > tx else lo_x) - sx) < 0.05  # starts at the middle of the source's edge
+    assert tx - 0.5 <= (lo_x if sx > tx else hi_x) <= tx + 0.5  # ends within the target's edge
+    if side == 1:
+        assert abs(lo_y - min(sy, ty) - 0.5) < 0.05 and hi_y > max(sy, ty) + 0.5
+    else:
+        assert abs(hi_y - max(sy, ty) + 0.5) < 0.05 and lo_y < min(sy, ty) - 0.5
+
+
+def test_broadcast_backward_arrows_start_and_end_at_their_cells():
+    g = tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+    # x (3,) summed over dim 0: d_out column 2 flows into grad_x[2]; top row over, bottom row under
+    d = ops_draw.broadcast_op_diagram(tensor([1.0, 2.0, 3.0]), g, backward=True, d_out=g)
+    assert_runs_outside(d, ("d_out", 0, 2), ("grad_x", 2), -1)
+    assert_runs_outside(d, ("d_out", 1, 2), ("grad_x", 2), 1)
+    assert cell_fill(d, ("d_out", 0, 2)) == cell_fill(d, ("d_out", 1, 2)) != cell_fill(d, ("d_out", 0, 1))
+    # x (2, 1) summed over dim 1: the three cells of d_out's row 1, under the grids, ends spread out
+    d = ops_draw.broadcast_op_diagram(tensor([[1.0], [2.0]]), g, backward=True, d_out=g)
+    ends = []
+    for j in range(3):
+        assert_runs_outside(d, ("d_out", 1, j), ("grad_x", 1, 0), 1)
+        ends.append(arrow_box(d, ("d_out", 1, j), ("grad_x", 1, 0))[0])
+    assert min(a - b for a, b in zip(ends, ends[1:])) > 0.1  # a farther source ends farther left (outermost)
+    with pytest.raises(LookupError):
+        cell_location(d, ("arrow", ("d_out", 0, 0), ("grad_x", 1, 0)))  # row 0 feeds grad_x[0]: no arrow
+
+
+def test_3d_reduce_arrows_run_under_the_slices_from_their_cells():
+    x = tensor([1.0, 2.0]).view(2, 1, 1) * tensor([1.0, 2.0, 3.0]).view(1, 3, 1) * tensor([1.0, 2.0]).view(1, 1, 2)
+    d = ops_draw.reduce_diagram(x, 1)  # out[0, 0, 0] sums x[0, :, 0]; only the bottom one is reachable
+    assert_runs_outside(d, ("x", 0, 2, 0), ("out", 0, 0, 0), 1)
+    tint = cell_fill(d, ("out", 0, 0, 0))
+    assert [cell_fill(d, ("x", 0, i, 0)) for i in range(3)] == [tint] * 3 != [cell_fill(d, ("x", 1, 0, 0))] * 3
+    d = ops_draw.reduce_diagram(x, 2, backward=True)  # d_out[0, 2, 0] goes back to grad_x[0, 2, :]
+    for j in range(2):
+        assert_runs_outside(d, ("d_out", 0, 2, 0), ("grad_x", 0, 2, j), 1)
 
 
 def test_permute_and_view_labels_are_plain_text():

@@ -18,23 +18,32 @@ function to apply. For the functions of ``autograd.operators`` (``neg``, ``exp``
 ``relu_back`` ... the ones ``TensorBackend`` passes) it is a small integer *op code*, found by
 the function's identity in ``_UNARY`` / ``_BINARY``; inside the kernel ``_apply1(op, x)`` /
 ``_apply2(op, x, y)`` is an ``if`` chain over the op codes that calls the operators' own code
-(compiled inline, so there is one definition of every formula: ``operators.py``). For any
-other function (a user's lambda) the first argument is the function itself, compiled by numba
-on first use, and an *uncached* twin of the same kernel runs it (a ``Dispatcher`` argument
-cannot be cached). One kernel source serves both: ``_call1(f, x)`` is resolved while numba
-compiles, to ``_apply1`` for an op code and to ``f(x)`` for a function.
+(compiled inline, so there is one definition of every formula: ``operators.py``). The inner
+loop over a contiguous run is written once per op code with the code as a constant, so the
+chain folds away and each op gets its own branch-free, vectorised loop (see ``_zip_run``).
+For any other function (a user's lambda) the first argument is the function itself, compiled
+by numba on first use, and an *uncached* twin of the same kernel runs it (a kernel that takes
+a function argument cannot be cached). One kernel source serves both: ``_call1(f, x)`` is
+resolved while numba compiles, to ``_apply1`` for an op code and to ``f(x)`` for a function.
 
-We measured the alternative too, one kernel per op generated at import from a source
-template (see benchmarks/README.md, "Design measurements"): the same speed (the op-code
-branch is loop-invariant and costs nothing measurable, e.g. map exp over 1e6 numbers
-3.19 ms with the branch, 3.21 ms without), but about four times as many kernels to
-compile on a cold cache and generated files to manage. Few kernels won.
+Measured alternatives (this machine, map + zip with all 18 ops, 1e6 numbers, one thread):
+
+============================================  ==========  =========  ==========================
+design                                        empty cache warm cache speed
+============================================  ==========  =========  ==========================
+op codes, one loop per op inside 2 kernels    8 s         0.15 s     add 0.29 ms, lt 0.30 ms
+one kernel per op, generated from a template  56 s        0.22 s     the same
+op codes, one generic loop (no per-op loop)   6 s         0.17 s     lt 4.4 ms: branchy, scalar
+the jitted function as a kernel argument      never cached: ~0.2 s per op in every process
+``numba.literally(op)`` specialisation         36 s        2.2 s      ~0.1 s dispatch per call
+============================================  ==========  =========  ==========================
 
 Cold start with a warm cache (a new interpreter up to the first result of each primitive):
-about 1 s; the first-ever compile (empty cache, as in a fresh clone): see benchmarks/README.md.
-The cache files go to ``__pycache__`` beside this file (git-ignored; an installed package,
-``pip install -e .``, writes there too). If that folder is read-only numba falls back to a
-per-user cache directory; ``NUMBA_CACHE_DIR`` moves it anywhere.
+about 0.4 s; the first-ever compile of the four kernels (empty cache, as in a fresh clone)
+about 15 s on 2 shared cores (benchmarks/README.md). The cache files go to ``__pycache__``
+beside this file (git-ignored; an editable install, ``pip install -e .``, writes there too).
+If that folder is read-only numba falls back to a per-user cache directory;
+``NUMBA_CACHE_DIR`` moves it anywhere.
 
 numba's cache only watches the kernel's own file. The kernels also compile code from
 ``operators.py`` and ``tensor_data.py`` (inlined), so editing those must invalidate the cache
@@ -42,19 +51,23 @@ too: ``_watch_sources`` adds a hash of both files to each kernel's cache stamp.
 
 Fast paths
 ----------
-- output and input(s) of the same shape, all contiguous: one flat loop, no index arithmetic;
+- output and input(s) of the same shape, all contiguous: the storages are walked as one long
+  row, with no index arithmetic at all;
 - otherwise the output is cut into runs along its last dimension: the multi-index of a run's
   start is computed once (``to_index`` / ``broadcast_index`` / ``index_to_position`` from
-  ``tensor_data``, compiled inline), and the run itself is a loop with constant strides
-  (stride 0 for a broadcast input), which the compiler vectorises;
-- ``reduce`` over a dimension with stride 1 reads memory in order (a sum uses several
-  accumulators so it is not limited by the latency of one chain of additions); over any other
-  dimension it walks the output's last dimension in the inner loop, again in memory order;
+  ``tensor_data``, compiled inline, into index buffers allocated once per run), and the run
+  itself is a loop with constant steps (0 for a broadcast input), vectorised when the steps
+  are 0 or 1;
+- ``reduce`` over a dimension with stride 1 reads memory in order (a sum may be reordered, so
+  it adds several numbers per instruction); over any other dimension it walks the output's
+  last dimension in the inner loop, again in memory order;
 - ``matrix_multiply`` runs in parallel over blocks of output rows, in i-k-j order: the inner
   loop runs along a row of ``b`` and of the output row (both contiguous, so it vectorises),
   adding four rows of ``b`` per pass; ``b`` is walked in tiles that stay in the L2 cache. A
   ``b`` with another layout is first copied to a contiguous buffer (m*p copies for n*m*p
-  multiply-adds). Batch dimensions broadcast (a batch of 1 is reused).
+  multiply-adds). Batch dimensions broadcast (a batch of 1 is reused);
+- small tensors (under 65,536 elements or multiply-adds) run on one thread: waking the others
+  costs more than the work.
 
 Debugging a kernel
 ------------------
@@ -66,8 +79,6 @@ Python (``prange`` becomes ``range``), so ``print`` and ``pdb`` work inside them
 from __future__ import annotations
 
 import hashlib
-import math
-import os
 import types as _pytypes
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
@@ -129,8 +140,7 @@ _BINARY = (
 )
 _UNARY_CODE = {f: i for i, f in enumerate(_UNARY)}
 _BINARY_CODE = {f: i for i, f in enumerate(_BINARY)}
-_NEG, _ID, _RELU, _EXP = 0, 1, 3, 5
-_ADD, _MUL = 0, 1
+_ADD = 0  # its position in _BINARY: the sum along a stride-1 dimension has a loop of its own
 
 _ops = _jit_inline(operators, tuple(f.__name__ for f in _UNARY + _BINARY))
 _neg, _id, _sigmoid, _relu, _log, _exp, _inv = (_ops[f.__name__] for f in _UNARY)
@@ -280,34 +290,60 @@ def _last_step(shape, strides):  # type: ignore[no-untyped-def]
 
 
 @njit(inline="always")
-def _map_run(fn, out, o, o_step, a, pa, a_step, j0, j1):  # type: ignore[no-untyped-def]
-    """out[o + j*o_step] = fn(a[pa + j*a_step]) for j in [j0, j1).
+def _map_loop(fn, out_run, a_run):  # type: ignore[no-untyped-def]
+    """out_run[j] = fn(a_run[j]): the whole inner loop, for contiguous runs."""
+    for j in range(len(out_run)):
+        out_run[j] = _call1(fn, a_run[j])
 
-    The compiler vectorises a loop only when its steps are known, its indices cannot be
-    negative (numba wraps negative indices) and its body has no branches. So steps of 1
-    get loops over slices, and the commonest ops get loops of their own: the op-code chain
-    of ``_apply1`` has seven branches.
-    """
-    n = j1 - j0
-    if o_step == 1 and a_step == 1:
+
+@njit(inline="always")
+def _zip_loop(fn, out_run, a_run, b_run):  # type: ignore[no-untyped-def]
+    """out_run[j] = fn(a_run[j], b_run[j]): the whole inner loop, for contiguous runs."""
+    for j in range(len(out_run)):
+        out_run[j] = _call2(fn, a_run[j], b_run[j])
+
+
+@njit(inline="always")
+def _run_of(storage, start, step, j0, j1):  # type: ignore[no-untyped-def]
+    """storage[start + j*step] for j in [j0, j1) as a contiguous array: a slice when step is
+    1, else (step 0: one broadcast number) a small buffer filled with that number."""
+    if step == 1:
+        return storage[start + j0 : start + j1]
+    return np.full(j1 - j0, storage[start])
+
+
+# The inner loops. The compiler vectorises a loop (4-8 numbers per instruction) only when
+# its steps are known, its indices cannot be negative (numba wraps negative indices) and
+# its body has no branches. A loop over ``_apply2(op, ...)`` has eleven branches, and inside
+# ``lt``, ``max``, ``relu_back``... a branch on the data that the CPU mispredicts half the
+# time (measured: lt 15x slower than numpy). So runs with steps of 1 (or 0) get one loop per
+# op code: ``_zip_loop(1, ...)`` is compiled with the constant 1 for ``op``, the chain folds
+# away and ``mul``'s loop is a branch-free vector loop. Other steps take the general loop.
+
+
+@njit(inline="always")
+def _map_run(fn, out, o, o_step, a, pa, a_step, j0, j1):  # type: ignore[no-untyped-def]
+    """out[o + j*o_step] = fn(a[pa + j*a_step]) for j in [j0, j1)."""
+    if o_step == 1 and (a_step == 1 or a_step == 0):
         out_run = out[o + j0 : o + j1]
-        a_run = a[pa + j0 : pa + j1]
+        a_run = _run_of(a, pa, a_step, j0, j1)
         code = _code(fn)
-        if code == _ID:
-            for j in range(n):
-                out_run[j] = _id(a_run[j])
-        elif code == _NEG:
-            for j in range(n):
-                out_run[j] = _neg(a_run[j])
-        elif code == _RELU:
-            for j in range(n):
-                out_run[j] = _relu(a_run[j])
-        elif code == _EXP:
-            for j in range(n):
-                out_run[j] = _exp(a_run[j])
+        if code == 0:
+            _map_loop(0, out_run, a_run)
+        elif code == 1:
+            _map_loop(1, out_run, a_run)
+        elif code == 2:
+            _map_loop(2, out_run, a_run)
+        elif code == 3:
+            _map_loop(3, out_run, a_run)
+        elif code == 4:
+            _map_loop(4, out_run, a_run)
+        elif code == 5:
+            _map_loop(5, out_run, a_run)
+        elif code == 6:
+            _map_loop(6, out_run, a_run)
         else:
-            for j in range(n):
-                out_run[j] = _call1(fn, a_run[j])
+            _map_loop(fn, out_run, a_run)  # a user's function
     else:
         for j in range(j0, j1):
             out[o + j * o_step] = _call1(fn, a[pa + j * a_step])
@@ -315,41 +351,36 @@ def _map_run(fn, out, o, o_step, a, pa, a_step, j0, j1):  # type: ignore[no-unty
 
 @njit(inline="always")
 def _zip_run(fn, out, o, o_step, a, pa, a_step, b, pb, b_step, j0, j1):  # type: ignore[no-untyped-def]
-    """out[o + j*o_step] = fn(a[pa + j*a_step], b[pb + j*b_step]) for j in [j0, j1).
-
-    The compiler vectorises a loop only when its steps are known, its indices cannot be
-    negative and its body has no branches. So steps of 1 (b's may also be 0: one number
-    broadcast along the run) get loops over slices, and the commonest ops, ``add`` and
-    ``mul``, get loops of their own: the op-code chain of ``_apply2`` has eleven branches.
-    """
-    n = j1 - j0
-    code = _code(fn)
-    if o_step == 1 and a_step == 1 and b_step == 1:
+    """out[o + j*o_step] = fn(a[pa + j*a_step], b[pb + j*b_step]) for j in [j0, j1)."""
+    if o_step == 1 and (a_step == 1 or a_step == 0) and (b_step == 1 or b_step == 0):
         out_run = out[o + j0 : o + j1]
-        a_run = a[pa + j0 : pa + j1]
-        b_run = b[pb + j0 : pb + j1]
-        if code == _ADD:
-            for j in range(n):
-                out_run[j] = a_run[j] + b_run[j]
-        elif code == _MUL:
-            for j in range(n):
-                out_run[j] = a_run[j] * b_run[j]
+        a_run = _run_of(a, pa, a_step, j0, j1)
+        b_run = _run_of(b, pb, b_step, j0, j1)
+        code = _code(fn)
+        if code == 0:
+            _zip_loop(0, out_run, a_run, b_run)
+        elif code == 1:
+            _zip_loop(1, out_run, a_run, b_run)
+        elif code == 2:
+            _zip_loop(2, out_run, a_run, b_run)
+        elif code == 3:
+            _zip_loop(3, out_run, a_run, b_run)
+        elif code == 4:
+            _zip_loop(4, out_run, a_run, b_run)
+        elif code == 5:
+            _zip_loop(5, out_run, a_run, b_run)
+        elif code == 6:
+            _zip_loop(6, out_run, a_run, b_run)
+        elif code == 7:
+            _zip_loop(7, out_run, a_run, b_run)
+        elif code == 8:
+            _zip_loop(8, out_run, a_run, b_run)
+        elif code == 9:
+            _zip_loop(9, out_run, a_run, b_run)
+        elif code == 10:
+            _zip_loop(10, out_run, a_run, b_run)
         else:
-            for j in range(n):
-                out_run[j] = _call2(fn, a_run[j], b_run[j])
-    elif o_step == 1 and a_step == 1 and b_step == 0:
-        out_run = out[o + j0 : o + j1]
-        a_run = a[pa + j0 : pa + j1]
-        y = b[pb]
-        if code == _ADD:
-            for j in range(n):
-                out_run[j] = a_run[j] + y
-        elif code == _MUL:
-            for j in range(n):
-                out_run[j] = a_run[j] * y
-        else:
-            for j in range(n):
-                out_run[j] = _call2(fn, a_run[j], y)
+            _zip_loop(fn, out_run, a_run, b_run)  # a user's function
     else:
         for j in range(j0, j1):
             out[o + j * o_step] = _call2(fn, a[pa + j * a_step], b[pb + j * b_step])
@@ -481,20 +512,25 @@ def _reduce_kernel(  # type: ignore[no-untyped-def]
     # reads its n inputs in a row. Otherwise along the output's last dimension: a run of
     # outputs is updated once per k, reading a row of a each time.
     along_reduced = reduce_dim == dims - 1 or step == 1 or last == 1
-    if along_reduced:
-        last = 1
-    out_step = _last_step(out_shape, out_strides)
-    a_step = _last_step(a_shape, a_strides)
     if size == 0:
         return
-    runs = (last + _RUN - 1) // _RUN
-    rows = size // last
-    # along_reduced: a task is a block of _RUN outputs (one index buffer serves the block)
-    tasks = (rows + _RUN - 1) // _RUN if along_reduced else rows * runs
+    # Cut the work into tasks small enough that every thread gets some even when there are
+    # few outputs (a sum over dim 0 of (1000, 1000) is a single row of 1000 outputs): about
+    # _RUN inputs per task along the reduced dimension; up to 8 runs of 256+ outputs otherwise.
+    if along_reduced:
+        per_task = max(1, _RUN // max(n, 1))  # outputs per task
+        runs = 1
+        tasks = (size + per_task - 1) // per_task
+    else:
+        per_task = max(256, min(_RUN, (last + 7) // 8))  # length of a run
+        runs = (last + per_task - 1) // per_task
+        tasks = (size // last) * runs
+    out_step = _last_step(out_shape, out_strides)
+    a_step = _last_step(a_shape, a_strides)
     for task in prange(tasks):
         index = np.empty(dims, np.int32)
         if along_reduced:
-            for ordinal in range(task * _RUN, min(task * _RUN + _RUN, size)):
+            for ordinal in range(task * per_task, min(task * per_task + per_task, size)):
                 to_index(ordinal, out_shape, index)
                 o = index_to_position(index, out_strides)
                 p = index_to_position(index, a_strides)  # index[reduce_dim] == 0
@@ -507,8 +543,8 @@ def _reduce_kernel(  # type: ignore[no-untyped-def]
                 out[o] = acc
         else:
             row = task // runs
-            j0 = (task % runs) * _RUN
-            j1 = min(j0 + _RUN, last)
+            j0 = (task % runs) * per_task
+            j1 = min(j0 + per_task, last)
             to_index(row * last, out_shape, index)
             o = index_to_position(index, out_strides)
             p = index_to_position(index, a_strides)
@@ -626,12 +662,13 @@ _watch_sources(_KERNELS, (operators, tensor_data))
 # ## FastOps: the kernels behind the TensorOps interface
 
 
-def _storage(t: "Tensor") -> np.ndarray:
+def _storage(t: "Tensor", output: bool = False) -> np.ndarray:
     """``t``'s storage, checked: the kernels are compiled for 1-D float64 arrays only.
 
     Any other dtype would make numba compile (and cache) new kernels or fail with a typing
-    traceback; a clear TypeError is better. A non-contiguous or read-only float64 array
-    (possible through ``Tensor.make`` of someone's numpy view) is copied, for the same reason.
+    traceback; a clear TypeError is better. A non-contiguous or read-only float64 input
+    (possible through ``Tensor.make`` of someone's numpy view) is copied, for the same
+    reason; an output like that cannot be copied (the results would land in the copy).
     """
     storage = t._tensor._storage
     if storage.dtype != np.float64:
@@ -640,6 +677,11 @@ def _storage(t: "Tensor") -> np.ndarray:
             f"for a tensor of shape {t.shape}: convert it with np.asarray(x, dtype=np.float64)"
         )
     if not (storage.flags.c_contiguous and storage.flags.writeable):
+        if output:
+            raise TypeError(
+                f"the fast backend writes only into contiguous, writeable storage; the output "
+                f"tensor of shape {t.shape} has a strided or read-only numpy array as storage"
+            )
         storage = np.array(storage)
     return storage
 
@@ -734,7 +776,7 @@ class FastOps(TensorOps):
             kernel, f = _kernel_for(_map_kernel, fn, _UNARY_CODE)
             _, a_shape, a_strides = a.tuple()
             _, out_shape, out_strides = out.tuple()
-            _run(kernel, fn, out.size, f, _storage(out), out_shape, out_strides, _storage(a), a_shape, a_strides)
+            _run(kernel, fn, out.size, f, _storage(out, True), out_shape, out_strides, _storage(a), a_shape, a_strides)
             return out
 
         return ret

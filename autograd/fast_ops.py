@@ -89,8 +89,8 @@ from numba import njit, prange
 from numba.extending import overload
 
 from . import operators, tensor_data
-from .tensor_data import IndexingError, shape_broadcast
-from .tensor_ops import MapProto, TensorBackend, TensorOps, as_batch, matmul_shape
+from .tensor_data import shape_broadcast
+from .tensor_ops import MapProto, TensorBackend, TensorOps, as_batch, check_map_out, matmul_shape, reduce_dim
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -771,8 +771,8 @@ class FastOps(TensorOps):
         def ret(a: "Tensor", out: Optional["Tensor"] = None) -> "Tensor":
             if out is None:
                 out = _empty(a, a.shape)
-            elif out.shape != a.shape and shape_broadcast(a.shape, out.shape) != out.shape:
-                raise IndexingError(f"map: a tensor of shape {a.shape} cannot fill an output of shape {out.shape}")
+            else:
+                check_map_out(a, out)
             kernel, f = _kernel_for(_map_kernel, fn, _UNARY_CODE)
             _, a_shape, a_strides = a.tuple()
             _, out_shape, out_strides = out.tuple()
@@ -805,9 +805,7 @@ class FastOps(TensorOps):
         """Fold dimension ``dim`` with ``fn`` from ``start``: ``f(a, dim)`` keeps ``dim`` with size 1."""
 
         def ret(a: "Tensor", dim: int) -> "Tensor":
-            if not -a.dims <= dim < a.dims:
-                raise IndexingError(f"cannot reduce dimension {dim} of a tensor of shape {a.shape}")
-            dim = dim % a.dims
+            dim = reduce_dim(a, dim)
             out_shape = list(a.shape)
             out_shape[dim] = 1
             out = _empty(a, tuple(out_shape), fill=start)

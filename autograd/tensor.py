@@ -328,6 +328,12 @@ class Tensor:
 
     def _operand(self, b: Any) -> Optional["Tensor"]:
         """``b`` as a Tensor, or None for types the operators do not take (-> NotImplemented)."""
+        if isinstance(b, np.ndarray):
+            # Otherwise numpy answers, with a message about ufuncs or concatenation.
+            raise TypeError(
+                f"cannot combine a Tensor of shape {self.shape} with a numpy array of shape {b.shape}: "
+                f"convert the array first with tensor(array) or Tensor.from_numpy(array)"
+            )
         return self._ensure_tensor(b) if isinstance(b, (Tensor,) + _NUMBER_TYPES) else None
 
     def __add__(self, b: Any) -> "Tensor":
@@ -363,6 +369,8 @@ class Tensor:
         return NotImplemented if other is None else Mul.apply(other, Inv.apply(self))
 
     def __matmul__(self, b: Any) -> "Tensor":
+        if isinstance(b, np.ndarray):
+            self._operand(b)  # raises the TypeError that says to convert the array
         return MatMul.apply(self, b) if isinstance(b, Tensor) else NotImplemented
 
     def __lt__(self, b: Any) -> "Tensor":

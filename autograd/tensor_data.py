@@ -223,9 +223,14 @@ class TensorData:
     def index(self, index: Union[int, UserIndex, Index]) -> int:
         """Storage position of ``index`` (an int for 1-D data, else one int per dim).
 
-        Negative entries count from the end, as in Python lists. A wrong number of entries
-        or an entry out of range raises IndexingError naming the index and the shape.
+        Each entry must be in ``[0, size)`` as in MiniTorch, whose own tests expect a negative
+        entry to raise (``get``, ``set`` and ``t[i, j]`` accept negative ones). A wrong number
+        of entries or an entry out of range raises IndexingError naming the index and the shape.
         """
+        return self._position(index, negative_ok=False)
+
+    def _position(self, index: Union[int, UserIndex, Index], negative_ok: bool) -> int:
+        """``index``'s storage position; with ``negative_ok``, negative entries count from the end."""
         if isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_)):
             index = (int(index),)
         try:
@@ -239,6 +244,11 @@ class TensorData:
             )
         fixed = []
         for i, (k, size) in enumerate(zip(idx, self.shape)):
+            if k < 0 and not negative_ok:
+                raise IndexingError(
+                    f"index {idx} has a negative entry; TensorData.index takes entries in [0, size) "
+                    f"for shape {self.shape} (get, set and t[i, j] count negative entries from the end)"
+                )
             if not -size <= k < size:
                 raise IndexingError(
                     f"index {idx} is out of range for shape {self.shape}: "
@@ -260,11 +270,11 @@ class TensorData:
 
     def get(self, key: Union[int, UserIndex]) -> float:
         """The number at ``key``, as a Python float."""
-        return float(self._storage[self.index(key)])
+        return float(self._storage[self._position(key, negative_ok=True)])
 
     def set(self, key: Union[int, UserIndex], val: float) -> None:
         """Store ``val`` at ``key`` (in the shared storage: every view sees it)."""
-        self._storage[self.index(key)] = float(val)
+        self._storage[self._position(key, negative_ok=True)] = float(val)
 
     def tuple(self) -> Tuple[Storage, Shape, Strides]:
         """``(storage, shape, strides)`` as numpy arrays: what the kernels take."""

@@ -269,7 +269,32 @@ class IsClose(_Comparison):
 # ## Reductions (``dim`` is a Python int; the reduced dimension is kept, with size 1)
 
 
-class Sum(Function):
+def _ints_of(value: "Tensor", fn: str, what: str) -> Tuple[int, ...]:
+    """The whole numbers held by a Tensor argument, or TypeError naming ``fn`` and ``what``."""
+    numbers = value.to_numpy().reshape(-1)
+    if not np.all(np.isfinite(numbers)) or np.any(numbers != np.round(numbers)):
+        raise TypeError(f"{fn}.apply: {what} must hold whole numbers, got {value!r}")
+    return tuple(int(n) for n in numbers)
+
+
+class _DimFunction(Function):
+    """A Function of ``(a, dim)``. MiniTorch's code passes ``dim`` as a one-element Tensor
+    (``Sum.apply(t, tensor([0]))``): it is turned into the Python int ours take, so that
+    such code runs and the dim never counts as an input that wants a gradient."""
+
+    @classmethod
+    def apply(cls, a: "Tensor", dim: Any) -> "Tensor":
+        from .tensor import Tensor
+
+        if isinstance(dim, Tensor):
+            dims = _ints_of(dim, cls.__name__, "dim")
+            if len(dims) != 1:
+                raise TypeError(f"{cls.__name__}.apply: dim must be one number, got a tensor of shape {dim.shape}")
+            dim = dims[0]
+        return super().apply(a, dim)
+
+
+class Sum(_DimFunction):
     """Sum over ``dim``. Shapes: a (..., n, ...) -> (..., 1, ...). Saves a's shape.
 
     Every input position contributes with derivative 1, so backward sends ``grad_output``
@@ -287,7 +312,7 @@ class Sum(Function):
         return grad_output.f.add_zip(grad_output, grad_output.zeros(a_shape))
 
 
-class All(Function):
+class All(_DimFunction):
     """1.0 if every value along ``dim`` is nonzero, else 0.0 (a product of 0/1 values).
 
     Shapes: a (..., n, ...) -> (..., 1, ...). A logical test: zero gradient. Saves a's shape.
@@ -306,7 +331,7 @@ class All(Function):
         return grad_output.zeros(a_shape)
 
 
-class Max(Function):
+class Max(_DimFunction):
     """Maximum over ``dim``. Shapes: a (..., n, ...) -> (..., 1, ...). Saves a, the max, dim.
 
     The gradient goes to the argmax: the positions where a equals the max. When several
@@ -332,7 +357,22 @@ class Max(Function):
 # ## Views: same numbers, new shape or order
 
 
-class Permute(Function):
+class _SizesFunction(Function):
+    """A Function of ``(a, order or shape)``, a tuple of ints. MiniTorch's code passes it as a
+    Tensor (``View.apply(t, tensor([4]))``): it is turned into the tuple ours take."""
+
+    @classmethod
+    def apply(cls, a: "Tensor", sizes: Any) -> "Tensor":
+        from .tensor import Tensor
+
+        if isinstance(sizes, Tensor):
+            sizes = _ints_of(sizes, cls.__name__, "the order or shape")
+        elif isinstance(sizes, (int, np.integer)):
+            sizes = (sizes,)  # View.apply(t, 4), as t.view(4)
+        return super().apply(a, tuple(sizes))
+
+
+class Permute(_SizesFunction):
     """Reorder the dimensions: output dim i is input dim ``order[i]``. No copy.
 
     Shapes: a (s0, s1, ...) -> (s[order[0]], s[order[1]], ...). Saves ``order``; backward
@@ -353,7 +393,7 @@ class Permute(Function):
         return grad_output._new(grad_output._tensor.permute(*inverse))
 
 
-class View(Function):
+class View(_SizesFunction):
     """The same storage read with a new ``shape`` (same number of elements). No copy.
 
     Needs a contiguous input (the numbers in row-major order). Saves a's shape; backward
@@ -426,10 +466,16 @@ class MatMul(Function):
 
 
 def _shape_arg(shape: Union[int, Sequence[int]]) -> Tuple[int, ...]:
-    """Accept ``3`` or ``(2, 3)`` or ``[2, 3]`` as a shape."""
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(shape)
+    """Accept ``3`` or ``(2, 3)`` or ``[2, 3]`` as a shape; anything else is a clear error."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or any(
+        isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in shape
+    ):
+        raise TypeError(f"a shape must be an int or a tuple of ints such as (2, 3), got {shape!r}")
+    if any(s < 0 for s in shape):
+        raise IndexingError(f"a shape cannot have negative sizes, got {tuple(shape)}")
+    return tuple(int(s) for s in shape)
 
 
 def zeros(

@@ -191,6 +191,25 @@ def matmul_shape(a_shape: Sequence[int], b_shape: Sequence[int]) -> Tuple[int, .
     return (max(a_batch[0], b_batch[0]),) + matrix
 
 
+def reduce_dim(a: "Tensor", dim: int) -> int:
+    """``dim`` checked against ``a``'s dimensions and made non-negative (-1 is the last one).
+
+    Every backend's ``reduce`` calls it: a bad ``dim`` must not reach a kernel, where it would
+    index out of range (or, compiled, read the wrong memory).
+    """
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"reduce: a dimension must be an int, got {dim!r} ({type(dim).__name__})")
+    if not -a.dims <= dim < a.dims:
+        raise IndexingError(f"cannot reduce dimension {dim} of a tensor of shape {a.shape}")
+    return int(dim) % a.dims
+
+
+def check_map_out(a: "Tensor", out: "Tensor") -> None:
+    """IndexingError naming both shapes unless ``a`` broadcasts to ``out``'s shape (map's ``out=``)."""
+    if out.shape != a.shape and shape_broadcast(a.shape, out.shape) != out.shape:
+        raise IndexingError(f"map: a tensor of shape {a.shape} cannot fill an output of shape {out.shape}")
+
+
 def as_batch(t: "Tensor") -> "Tensor":
     """``t`` as a 3-D batch of matrices: a 2-D (n, m) becomes a (1, n, m) view (no copy)."""
     if t.dims == 3:
@@ -249,6 +268,8 @@ class SimpleOps(TensorOps):
         def ret(a: "Tensor", out: Optional["Tensor"] = None) -> "Tensor":
             if out is None:
                 out = a.zeros(a.shape)
+            else:
+                check_map_out(a, out)
             kernel(*out.tuple(), *a.tuple())
             return out
 
@@ -270,6 +291,7 @@ class SimpleOps(TensorOps):
         kernel = tensor_reduce(fn)
 
         def ret(a: "Tensor", dim: int) -> "Tensor":
+            dim = reduce_dim(a, dim)
             out_shape = list(a.shape)
             out_shape[dim] = 1
             out = a.zeros(tuple(out_shape))

@@ -1,7 +1,7 @@
 """Shared test set-up: hypothesis profiles and the ``backend`` fixture.
 
 Profiles: "dev" (the default) and "ci" (chosen when the environment has CI set, e.g.
-``CI=1 pytest``): fewer examples and a fixed seed, so a CI run is quick and repeatable.
+``CI=1 pytest``): as many examples, but derandomised, so that a red CI run is repeatable.
 ``HYPOTHESIS_PROFILE=dev`` (or ``ci``) picks one explicitly. No deadline anywhere: the numba
 backend compiles its kernels on first call, which would trip hypothesis' per-example timer.
 """
@@ -23,7 +23,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "ci",
-    max_examples=20,
+    max_examples=50,
     deadline=None,
     derandomize=True,  # the same examples on every run: a red CI is reproducible
     database=None,

@@ -353,3 +353,25 @@ def test_matmul_batch_broadcast_example(backend) -> None:
     assert out.to_numpy().tolist() == expected.tolist()
     m = tensor([[1.0, 2.0], [3.0, 4.0]], backend=backend)
     assert (m @ m).to_numpy().tolist() == [[7.0, 10.0], [15.0, 22.0]]
+
+
+def test_functions_take_minitorch_style_tensor_dims_orders_and_shapes(backend) -> None:
+    # MiniTorch's Tensor methods call Sum.apply(t, tensor([dim])), Permute.apply(t, tensor(order)),
+    # View.apply(t, tensor(shape)): code written that way must run, and give the same gradients.
+    from autograd.tensor_functions import All, Max, Permute, Sum, View
+
+    a = tensor([[1.0, 5.0], [3.0, 4.0]], backend=backend)
+    assert Sum.apply(a, tensor([0], backend=backend)).to_numpy().tolist() == [[4.0, 9.0]]
+    assert Max.apply(a, tensor([1], backend=backend)).to_numpy().tolist() == [[5.0], [4.0]]
+    assert All.apply(a, tensor([0], backend=backend)).to_numpy().tolist() == [[1.0, 1.0]]
+    p = Permute.apply(a, tensor([1, 0], backend=backend))
+    assert p.to_numpy().tolist() == [[1.0, 3.0], [5.0, 4.0]]
+    v = View.apply(p.contiguous(), tensor([4], backend=backend))
+    assert v.to_numpy().tolist() == [1.0, 3.0, 5.0, 4.0]
+    assert v.parents[0].parents[0].parents == (a,)  # the shape tensor is no input of the graph
+    (v * tensor([1.0, 2.0, 3.0, 4.0], backend=backend)).sum().backward()
+    assert a.grad.to_numpy().tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    with pytest.raises(TypeError, match="whole numbers"):
+        Sum.apply(a, tensor([0.5], backend=backend))
+    with pytest.raises(TypeError, match=r"one number.*\(2,\)"):
+        Sum.apply(a, tensor([0, 1], backend=backend))

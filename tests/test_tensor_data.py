@@ -231,3 +231,13 @@ def test_shape_broadcast_error_names_both_shapes() -> None:
     message = str(info.value)
     assert "(2, 3)" in message and "(4,)" in message
     assert "size of tensor a (3) must match the size of tensor b (4)" in message
+
+
+def test_index_refuses_negative_entries_as_minitorch_while_get_and_set_accept_them() -> None:
+    # MiniTorch's own test_index expects IndexingError for an index with a -1 entry.
+    td = TensorData(list(range(6)), (2, 3))
+    with pytest.raises(IndexingError, match=r"\(-1, 0\).*negative.*\(2, 3\)"):
+        td.index((-1, 0))
+    assert td.get((-1, 0)) == 3.0
+    td.set((0, -1), 7.0)
+    assert td.get((0, 2)) == 7.0

@@ -161,3 +161,35 @@ def test_operators_refuse_other_types(backend) -> None:
         [1.0] * t
     with pytest.raises(TypeError, match="expected a Tensor or a number"):
         t.is_close("x")
+
+
+def test_numpy_arrays_in_operators_say_to_convert_them(backend) -> None:
+    t = tensor([1.0, 2.0], backend=backend)
+    array = np.array([1.0, 2.0])
+    for op in (lambda: t + array, lambda: array + t, lambda: array * t, lambda: t < array, lambda: t @ array):
+        with pytest.raises(TypeError, match=r"numpy array of shape \(2,\).*Tensor.from_numpy"):
+            op()
+
+
+@pytest.mark.parametrize(
+    "shape, error", [("ab", TypeError), (None, TypeError), ((2.0, 3), TypeError), ((-1, 2), IndexingError)]
+)
+def test_constructors_name_a_bad_shape(backend, shape, error) -> None:
+    from autograd import ones, zeros
+
+    for make in (rand, zeros, ones):
+        with pytest.raises(error, match="shape"):
+            make(shape, backend=backend)
+
+
+def test_backend_map_into_an_out_it_cannot_fill_and_reduce_over_a_missing_dim(backend) -> None:
+    # The low-level backend calls, on every backend: the pure-Python one once wrote a
+    # (2, 2) map into a (2,) out without complaint (silently wrong numbers).
+    a = tensor([[1.0, 2.0], [3.0, 4.0]], backend=backend)
+    with pytest.raises(IndexingError, match=r"\(2, 2\).*\(2,\)"):
+        a.f.neg_map(a, a.zeros((2,)))
+    with pytest.raises(IndexingError, match=r"dimension 2.*\(2, 2\)"):
+        a.f.add_reduce(a, 2)
+    with pytest.raises(TypeError, match="dimension must be an int"):
+        a.f.add_reduce(a, 0.0)
+    assert a.f.add_reduce(a, -1).to_numpy().tolist() == [[3.0], [7.0]]

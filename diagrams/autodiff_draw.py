@@ -160,7 +160,9 @@ def _variable(v: Any, outline: Optional[Color], grid_name: str = "") -> Diagram:
     if arr is None:
         parts.append(value_text(_fmt(float(v.data), 2), 0.35))
     elif arr.size <= 6 and arr.ndim <= 2:
-        parts.append(tensor_to_diagram(arr if arr.ndim else arr.reshape(1), grid_name).scale(NODE_CELL))
+        # white cells: in these pictures papaya means "derivative", so values are not ramp-coloured
+        parts.append(tensor_to_diagram(arr if arr.ndim else arr.reshape(1), grid_name,
+                                       colormap=lambda *idx: white).scale(NODE_CELL))
     else:
         parts.append(value_text(f"shape {tuple(arr.shape)}".replace(",)", ")"), 0.32))
     inner = vcat([p.center_xy() for p in parts], 0.12).center_xy()

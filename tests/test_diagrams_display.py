@@ -14,8 +14,7 @@ from diagrams.drawing import MathLabel, papaya
 from diagrams.probe import _walk, cell_fill, cell_location, cell_text
 from diagrams.tensor_draw import matrix
 
-autograd = pytest.importorskip("autograd")
-from autograd import tensor  # noqa: E402
+from autograd import tensor
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"

@@ -4,10 +4,9 @@ import pytest
 
 import diagrams
 from diagrams.autodiff_draw import backprop_step, backprop_steps, graph_diagram
-from diagrams.probe import cell_text
-
-autograd = pytest.importorskip("autograd")
-from autograd import Scalar, tensor  # noqa: E402
+from diagrams.probe import cell_fill, cell_text
+from diagrams.drawing import papaya
+from autograd import Scalar, tensor
 
 
 def count(d, kind):
@@ -101,6 +100,18 @@ def test_tensor_graph_and_steps():
     assert [cell_text(last, (f"d{k_a}", i)) for i in range(3)] == ["1.00", "0.00", "2.00"]
     assert a.grad is None  # drawing did not backpropagate for real
     diagrams.to_svg(last)
+
+
+def test_graph_keeps_papaya_for_derivatives():
+    # the course's colour code: papaya marks a derivative, so values sit in white cells
+    a = tensor([1.0, 2.0], requires_grad=True)
+    out = (a * a).sum()
+    out.backward()
+    d = graph_diagram(out)
+    leaf = next(k for k in range(count(d, "var")) if d.get_subdiagram((f"d{k}", 0)) is not None)
+    assert cell_fill(d, (f"var{leaf}", 0)) == "#ffffff"
+    assert cell_fill(d, (f"d{leaf}", 0)) == papaya.hex_l
+    assert [cell_text(d, (f"d{leaf}", i)) for i in range(2)] == ["2.00", "4.00"]
 
 
 def test_deep_graph_is_walked_without_recursion():

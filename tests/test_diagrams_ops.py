@@ -8,9 +8,7 @@ from diagrams import ops_draw
 from diagrams.ops_draw import OPS, draw_op
 from diagrams.probe import cell_fill, cell_text
 
-autograd = pytest.importorskip("autograd")
-tensor_functions = pytest.importorskip("autograd.tensor_functions")
-from autograd import tensor  # noqa: E402
+from autograd import tensor, tensor_functions
 
 
 def texts(d, name, shape):

@@ -62,9 +62,9 @@ Fast paths
   it adds several numbers per instruction); over any other dimension it walks the output's
   last dimension in the inner loop, again in memory order;
 - ``matrix_multiply`` runs in parallel over blocks of output rows, in i-k-j order: the inner
-  loop runs along a row of ``b`` and of the output row (both contiguous, so it vectorises),
-  adding four rows of ``b`` per pass; ``b`` is walked in tiles that stay in the L2 cache. A
-  ``b`` with another layout is first copied to a contiguous buffer (m*p copies for n*m*p
+  loop runs along a row of ``b`` and of four output rows (all contiguous, so it vectorises),
+  adding four rows of ``b`` to each per pass; ``b`` is walked in tiles that stay in the L2
+  cache. A ``b`` with another layout is first copied to a contiguous buffer (m*p copies for n*m*p
   multiply-adds). Batch dimensions broadcast (a batch of 1 is reused);
 - small tensors (under 65,536 elements or multiply-adds) run on one thread: waking the others
   costs more than the work.
@@ -569,7 +569,8 @@ def _matmul_kernel(  # type: ignore[no-untyped-def]
 
     ``out_shape`` is (batch, n, p); a is (batch or 1, n, m); b is (batch or 1, m, p).
     A batch size of 1 broadcasts. Each sum runs over k in order, in groups of four with
-    fused multiply-adds: equal to ``SimpleOps`` up to the last bits.
+    fused multiply-adds (one at a time for a tile's last m % 4, and for the last n % 4 rows
+    of a block): equal to ``SimpleOps`` up to the last bits.
     """
     batch, n, p = out_shape[0], out_shape[1], out_shape[2]
     m = a_shape[2]
@@ -599,33 +600,49 @@ def _matmul_kernel(  # type: ignore[no-untyped-def]
         z = task // blocks
         i0 = (task % blocks) * _ROWS
         rows = min(_ROWS, n - i0)
+        a0 = z * a_bstep + i0 * a_rstep  # a[z, i0, 0]
         acc = np.zeros((rows, p))
+        x = np.empty((4, 4))
         for k0 in range(0, m, tile):
             k1 = min(k0 + tile, m)
-            for r in range(rows):
-                acc_row = acc[r]
-                ai = z * a_bstep + (i0 + r) * a_rstep
-                # i-k-j: the inner loop runs along rows of b and of acc. Four rows of b per
-                # pass, so acc_row is loaded and stored once per four multiply-adds (memory
-                # traffic, not arithmetic, limits this loop; 8 rows measured no faster).
-                for k in range(k0, k1 - 3, 4):
-                    x0 = a_storage[ai + k * a_kstep]
-                    x1 = a_storage[ai + (k + 1) * a_kstep]
-                    x2 = a_storage[ai + (k + 2) * a_kstep]
-                    x3 = a_storage[ai + (k + 3) * a_kstep]
+            k4 = k1 - (k1 - k0) % 4
+            # i-k-j on four output rows at once, adding four rows of b per pass: per output
+            # column 16 multiply-adds for 8 loads and 4 stores (each number of b read serves
+            # four rows). Memory traffic, not arithmetic, limits this loop: one output row at
+            # a time (4 multiply-adds for 5 loads and 1 store) was 2-3x slower. The loops over
+            # rr and kk have constant lengths, so the compiler unrolls them and keeps x in
+            # registers (benchmarks/README.md has the variants measured).
+            for r in range(0, rows - 3, 4):
+                c = acc[r : r + 4]
+                for k in range(k0, k4, 4):
+                    for rr in range(4):
+                        for kk in range(4):
+                            x[rr, kk] = a_storage[a0 + (r + rr) * a_rstep + (k + kk) * a_kstep]
                     s0 = z * b_bstep + k * b_kstep
                     b0 = bb[s0 : s0 + p]
                     b1 = bb[s0 + b_kstep : s0 + b_kstep + p]
                     b2 = bb[s0 + 2 * b_kstep : s0 + 2 * b_kstep + p]
                     b3 = bb[s0 + 3 * b_kstep : s0 + 3 * b_kstep + p]
                     for j in range(p):
-                        acc_row[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j] + x3 * b3[j]
-                for k in range(k1 - (k1 - k0) % 4, k1):
-                    x = a_storage[ai + k * a_kstep]
+                        y0, y1, y2, y3 = b0[j], b1[j], b2[j], b3[j]
+                        for rr in range(4):
+                            c[rr, j] += x[rr, 0] * y0 + x[rr, 1] * y1 + x[rr, 2] * y2 + x[rr, 3] * y3
+                for k in range(k4, k1):  # the last (k1 - k0) % 4 rows of b in this tile
+                    for rr in range(4):
+                        x[rr, 0] = a_storage[a0 + (r + rr) * a_rstep + k * a_kstep]
                     s0 = z * b_bstep + k * b_kstep
                     b_row = bb[s0 : s0 + p]
                     for j in range(p):
-                        acc_row[j] += x * b_row[j]
+                        for rr in range(4):
+                            c[rr, j] += x[rr, 0] * b_row[j]
+            for r in range(rows - rows % 4, rows):  # the last rows % 4 rows, one at a time
+                acc_row = acc[r]
+                for k in range(k0, k1):
+                    xk = a_storage[a0 + r * a_rstep + k * a_kstep]
+                    s0 = z * b_bstep + k * b_kstep
+                    b_row = bb[s0 : s0 + p]
+                    for j in range(p):
+                        acc_row[j] += xk * b_row[j]
         for r in range(rows):
             o = z * out_strides[0] + (i0 + r) * out_strides[1]
             for j in range(p):

@@ -39,7 +39,7 @@ from .tensor_functions import (
     Sum,
     View,
 )
-from .tensor_ops import SimpleBackend, TensorBackend
+from .tensor_ops import SimpleBackend, TensorBackend, reduce_dim
 
 Number = Union[int, float, np.number]
 _NUMBER_TYPES = (int, float, np.integer, np.floating, np.bool_)  # bool is an int
@@ -412,17 +412,6 @@ class Tensor:
 
     # ## Reductions: over ``dim`` (kept, with size 1), or over everything (shape (1,))
 
-    def _dim(self, dim: int) -> int:
-        """Check a dimension number (negative counts from the end) and make it non-negative."""
-        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"a dimension must be an int, got {dim!r} ({type(dim).__name__})")
-        if not -self.dims <= dim < self.dims:
-            raise IndexingError(
-                f"dimension {dim} does not exist in a tensor of shape {self.shape}: "
-                f"use 0..{self.dims - 1} (or -{self.dims}..-1)"
-            )
-        return int(dim) % self.dims
-
     def _flat(self) -> "Tensor":
         """All the numbers as one dimension of ``size`` (for full reductions)."""
         flat = self if self._tensor.is_contiguous() else self.contiguous()
@@ -432,11 +421,11 @@ class Tensor:
         """Sum over ``dim`` (kept with size 1), or of everything (shape (1,))."""
         if dim is None:
             return Sum.apply(self._flat(), 0)
-        return Sum.apply(self, self._dim(dim))
+        return Sum.apply(self, reduce_dim(self, dim))
 
     def mean(self, dim: Optional[int] = None) -> "Tensor":
         """Mean over ``dim`` (kept with size 1), or of everything (shape (1,))."""
-        count = self.size if dim is None else self.shape[self._dim(dim)]
+        count = self.size if dim is None else self.shape[reduce_dim(self, dim)]
         return self.sum(dim) * (1.0 / count)
 
     def max(self, dim: Optional[int] = None) -> "Tensor":
@@ -446,13 +435,13 @@ class Tensor:
         """
         if dim is None:
             return Max.apply(self._flat(), 0)
-        return Max.apply(self, self._dim(dim))
+        return Max.apply(self, reduce_dim(self, dim))
 
     def all(self, dim: Optional[int] = None) -> "Tensor":
         """1.0 if every value (over ``dim``, or everywhere) is nonzero, else 0.0."""
         if dim is None:
             return All.apply(self._flat(), 0)
-        return All.apply(self, self._dim(dim))
+        return All.apply(self, reduce_dim(self, dim))
 
     # ## Views and copies
 

@@ -194,13 +194,17 @@ def matmul_shape(a_shape: Sequence[int], b_shape: Sequence[int]) -> Tuple[int, .
 def reduce_dim(a: "Tensor", dim: int) -> int:
     """``dim`` checked against ``a``'s dimensions and made non-negative (-1 is the last one).
 
-    Every backend's ``reduce`` calls it: a bad ``dim`` must not reach a kernel, where it would
-    index out of range (or, compiled, read the wrong memory).
+    Every backend's ``reduce`` calls it, and so do the Tensor's reductions (``sum``, ``mean``,
+    ``max``, ``all``): a bad ``dim`` must not reach a kernel, where it would index out of range
+    (or, compiled, read the wrong memory).
     """
     if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"reduce: a dimension must be an int, got {dim!r} ({type(dim).__name__})")
     if not -a.dims <= dim < a.dims:
-        raise IndexingError(f"cannot reduce dimension {dim} of a tensor of shape {a.shape}")
+        raise IndexingError(
+            f"dimension {dim} does not exist in a tensor of shape {a.shape}: "
+            f"use 0..{a.dims - 1} (or -{a.dims}..-1)"
+        )
     return int(dim) % a.dims
 
 

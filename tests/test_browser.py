@@ -8,6 +8,7 @@ first), on a copy of the notebooks so that nothing a test runs is saved into the
 - Run All goes through every notebook, and only the cells tagged ``raises-exception`` show an error;
 - each widget renders after Run All and changes its picture after one interaction;
 - Chromium draws every saved picture as cairosvg (PDF/PNG converters) does: the same amount of ink;
+- jupyterlab-rise presents a notebook inside Lab with no request leaving the Lab server;
 - every slide deck built by ``make slides`` starts with all network requests blocked, shows its math
   typeset (no raw ``$``) and has no slide taller than the 1280 x 720 deck.
 
@@ -234,3 +235,32 @@ def test_slide_decks_offline(page, decks, request) -> None:
             assert too_tall == [], f"{deck.name}: slides taller than {DECK_H} px (h, v, px): {too_tall}"
             page.unroute("**/*")
         assert typeset > 0  # the course's markdown has math: it must have become pictures
+
+
+def test_rise_presents_inside_jupyterlab_offline(page, lab_url, request) -> None:
+    # jupyterlab-rise: Alt+R opens the notebook as reveal.js slides in a Lab panel. Nothing may come
+    # from anywhere but the Lab server; the saved pictures carry the slides (widgets do not render there).
+    path = ROOT / "notebooks" / "module2" / "4-autograd.ipynb"
+    outside = []
+
+    def block(route):
+        if route.request.url.startswith((lab_url, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with shot_on_failure(page, request):
+        page.context.route("**/*", block)
+        lab.open_notebook(page, lab_url, _rel(path))
+        page.locator(".jp-Notebook").first.click()
+        page.keyboard.press("Escape")  # command mode, where RISE's shortcut lives
+        page.keyboard.press("Alt+r")
+        frame = page.frame_locator("iframe[src*='/rise/']")
+        frame.locator(".reveal .slides").wait_for(timeout=90_000)
+        expected = saved_svg_count(path)
+        page.wait_for_function(
+            """n => [...document.querySelectorAll("iframe")].some(f => f.src.includes('/rise/') &&
+                     f.contentDocument.querySelectorAll('.jp-RenderedSVG img').length >= n)""",
+            arg=expected, timeout=90_000)
+        assert outside == []

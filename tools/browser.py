@@ -5,8 +5,8 @@ Used by ``tests/test_browser.py`` and for the README's screenshot:
 
     python tools/browser.py screenshot docs/jupyterlab.png
 
-`lab_server` starts JupyterLab as ``make lab`` does (after ``jupyter trust`` of the course's
-notebooks) but on a free port, with no token, its own Jupyter config/data/runtime folders (so the
+`lab_server` starts JupyterLab as ``make lab`` does (after ``make trust``, which ``make lab`` runs
+first) but on a free port, with no token, its own Jupyter config/data/runtime folders (so the
 user's trust database and settings are not touched) and nothing that reaches the network (no news,
 no update check). Notebooks are rendered whole (``windowingMode: none``) so every output is in the
 page, not only those scrolled into view.
@@ -72,9 +72,8 @@ def lab_server(notebook_dir: Optional[pathlib.Path] = None, trust: bool = True) 
         docs = home / "settings" / "@jupyterlab" / "docmanager-extension"
         docs.mkdir(parents=True)  # a test's Run All must never be saved over the course's notebooks
         (docs / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
-        if trust:
-            subprocess.run([str(BIN / "jupyter"), "trust", *map(str, course_notebooks())], env=env, check=True,
-                           capture_output=True)
+        if trust:  # exactly what `make lab` runs first (the venv is made already: make is quick)
+            subprocess.run(["make", "-s", "trust"], cwd=str(ROOT), env=env, check=True, capture_output=True)
         port = free_port()
         log = open(home / "lab.log", "w")
         proc = subprocess.Popen(

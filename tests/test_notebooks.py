@@ -139,3 +139,49 @@ def test_each_module2_explorer_is_used_in_its_notebook() -> None:
 def test_slides_are_1280_by_720_in_jupyterlab_too(path: pathlib.Path) -> None:
     rise = json.loads(path.read_text())["metadata"].get("rise", {})
     assert (rise.get("width"), rise.get("height")) == (1280, 720)
+
+
+def _runner():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_runner_refuses_a_cell_marked_only_one_way_and_errors_in_unmarked_cells() -> None:
+    import nbformat
+
+    run = _runner()
+    both = nbformat.v4.new_code_cell("# NBVAL_RAISES_EXCEPTION\n1 / 0", metadata={"tags": ["raises-exception"]})
+    comment_only = nbformat.v4.new_code_cell("# NBVAL_RAISES_EXCEPTION\n1 / 0")
+    tag_only = nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})
+    nb = nbformat.v4.new_notebook(cells=[both, comment_only, tag_only])
+    assert [m.split(":")[0] for m in run.mismatched_marks(nb)] == ["cell 1", "cell 2"]
+    err = nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])
+    for cell in nb.cells:
+        cell.outputs = [err]
+    assert [e.split(":")[0] for e in run.unexpected_errors(nb)] == ["cell 1", "cell 2"]
+
+
+def test_runner_saves_widgets_as_their_picture_and_signs_for_this_user(tmp_path, monkeypatch) -> None:
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    run = _runner()
+    view = {"model_id": "f00", "version_major": 2, "version_minor": 0}
+    cell = nbformat.v4.new_code_cell("strides_explorer()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": view, "image/svg+xml": "<svg/>", "text/plain": "<x>"}),
+        nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": view,
+                                                     "text/plain": "tqdm"})]
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"widgets": {"state": {}}})
+    run.static_widgets(nb)
+    assert set(cell.outputs[0].data) == {"image/svg+xml", "text/plain"}
+    assert "application/vnd.jupyter.widget-view+json" in cell.outputs[1].data  # no picture: left as it is
+    assert "widgets" not in nb.metadata
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path))  # this test's own trust database
+    assert not NotebookNotary().check_signature(nb)
+    run.sign(nb)
+    assert NotebookNotary().check_signature(nb)

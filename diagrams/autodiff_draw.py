@@ -4,8 +4,8 @@
 on the right) with its value, each Function as a circle between its inputs and its output, and,
 after ``out.backward()``, the derivative of each leaf in a papaya badge under it.
 
-``backprop_step(out, k)`` shows the state of backpropagation after ``k`` steps of the engine's loop
-(``autodiff.backpropagate``): the variables in ``topological_sort(out)`` order, each step taking the
+``backprop_step(out, k)`` shows the state of backpropagation after ``k`` steps of the engine's own
+loop (``autograd.backward_steps``, which ``backpropagate`` runs): the variables in ``topological_sort(out)`` order, each step taking the
 next variable's total derivative and sending it through its Function's ``chain_rule`` to its inputs.
 Done variables have their final derivative (papaya badge); waiting ones show what they have received so
 far (light badge); the next one to process has a papaya outline. Nothing is modified: the steps run
@@ -23,11 +23,13 @@ derivative grid ``(f"d{k}", *index)``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
+from autograd import backward_steps, topological_sort
 from chalk import Diagram, arrow_between, circle, concat, vcat
 from chalk.transform import P2
 from colour import Color
@@ -64,27 +66,12 @@ def _last_fn(v: Any) -> Any:
 
 
 def _collect(out: Any) -> Tuple[List[Any], Dict[int, List[int]]]:
-    """All variables reachable from ``out`` (constants included), parents before children, in a
-    deterministic order; and for each, the positions of its parents."""
+    """All variables reachable from ``out`` (constants included), parents before children, in the
+    engine's order (``topological_sort``, reversed); and for each, the positions of its parents."""
     if not _is_variable(out):
         raise TypeError(f"graph pictures need a Scalar or Tensor, got {type(out).__name__}")
-    order: List[Any] = []
-    index: Dict[int, int] = {}
-    stack: List[Tuple[Any, int]] = [(out, 0)]
-    seen = {out.unique_id}
-    while stack:  # iterative post-order DFS: deep graphs must not hit the recursion limit
-        node, i = stack[-1]
-        parents = list(node.parents) if _last_fn(node) is not None else []
-        if i < len(parents):
-            stack[-1] = (node, i + 1)
-            p = parents[i]
-            if p.unique_id not in seen:
-                seen.add(p.unique_id)
-                stack.append((p, 0))
-        else:
-            stack.pop()
-            index[node.unique_id] = len(order)
-            order.append(node)
+    order = list(reversed(topological_sort(out, constants=True)))
+    index = {v.unique_id: k for k, v in enumerate(order)}
     edges = {k: [index[p.unique_id] for p in (list(v.parents) if _last_fn(v) is not None else [])]
              for k, v in enumerate(order)}
     return order, edges
@@ -262,9 +249,7 @@ def graph_diagram(out: Any, derivatives: bool = True) -> Diagram:
 
 
 def _steps(out: Any, d_out: Any) -> List[Any]:
-    from autograd.autodiff import topological_sort  # the engine's own order
-
-    return topological_sort(out)
+    return topological_sort(out)  # the engine's own order
 
 
 def _start(out: Any, d_out: Any) -> Any:
@@ -283,24 +268,18 @@ def backprop_step(out: Any, k: int, d_out: Any = None) -> Diagram:
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= len(order):
         raise ValueError(f"backprop_step: k must be an int from 0 to {len(order)} "
                          f"(this graph takes {len(order)} steps), got {k!r}")
-    derivs: Dict[int, Any] = {out.unique_id: _start(out, d_out)}
+    start = _start(out, d_out)
+    derivs: Dict[int, Any] = {out.unique_id: start}
     done: Dict[int, Any] = {}
     hot: List[Tuple[int, int]] = []
     last = None
-    for node in order[:k]:
-        d = derivs.pop(node.unique_id)
-        done[node.unique_id] = d
-        last = node
-        if node.is_leaf():
-            continue
-        for inp, di in node.chain_rule(d):
-            if inp.is_constant():
-                continue
-            derivs[inp.unique_id] = derivs[inp.unique_id] + di if inp.unique_id in derivs else di
-    if last is not None and not last.is_leaf():  # the arrows the last step sent derivatives along
+    for last in itertools.islice(backward_steps(out, start), k):  # the engine's own steps
+        done[last.node.unique_id] = last.derivative
+        derivs = dict(last.pending)
+    if last is not None and last.sent:  # the arrows the last step sent derivatives along
         drawn, _ = _collect(out)
         pos_of = {v.unique_id: i for i, v in enumerate(drawn)}
-        hot = [(pos_of[last.unique_id], pos_of[p.unique_id]) for p in last.parents if not p.is_constant()]
+        hot = [(pos_of[last.node.unique_id], pos_of[p.unique_id]) for p, _ in last.sent]
     badges = {uid: (d, papaya) for uid, d in done.items()}
     badges.update({uid: (d, _light_papaya) for uid, d in derivs.items()})
     current = order[k].unique_id if k < len(order) else None

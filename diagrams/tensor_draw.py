@@ -16,6 +16,7 @@ import numbers
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
+from autograd import IndexingError, index_to_position, shape_broadcast
 from chalk import Diagram, Path, concat, empty, hcat, rectangle, square, vcat, vstrut
 from colour import Color
 
@@ -259,8 +260,8 @@ def _layout(t: Any, what: str) -> Tuple[np.ndarray, Tuple[int, ...], Tuple[int, 
 
 
 def _position(index: Sequence[int], strides: Sequence[int]) -> int:
-    # the storage position of a multi-index: sum of index * stride (what index_to_position computes)
-    return int(sum(i * s for i, s in zip(index, strides)))
+    """The storage position of a multi-index, by autograd's own ``index_to_position``."""
+    return int(index_to_position(np.asarray(index, dtype=np.int32), np.asarray(strides, dtype=np.int32)))
 
 
 def _storage_row(storage: np.ndarray, name: str, values: bool, digits: int, show: int) -> Diagram:
@@ -393,16 +394,12 @@ def _shape_of(x: Any, what: str) -> Tuple[int, ...]:
 
 
 def broadcast_shapes(a: Tuple[int, ...], b: Tuple[int, ...]) -> Tuple[int, ...]:
-    """The broadcast shape of two shapes (numpy's rule: align from the right, a 1 or a missing dim
-    stretches); ValueError naming both shapes if they don't broadcast."""
-    out = []
-    for k in range(1, max(len(a), len(b)) + 1):
-        x = a[-k] if k <= len(a) else 1
-        y = b[-k] if k <= len(b) else 1
-        if x != y and 1 not in (x, y):
-            raise ValueError(f"shapes {a} and {b} do not broadcast: dim {-k} is {x} vs {y}")
-        out.append(max(x, y))
-    return tuple(reversed(out))
+    """The broadcast shape of two shapes, by autograd's own rule (``shape_broadcast``: align from
+    the right, a 1 or a missing dim stretches); ValueError naming both shapes if they don't broadcast."""
+    try:
+        return shape_broadcast(a, b)
+    except IndexingError as error:
+        raise ValueError(str(error)) from None
 
 
 def shape_table(*shapes: Tuple[int, ...], names: Optional[Sequence[str]] = None) -> Diagram:

@@ -19,7 +19,7 @@ import math
 import numbers
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
-from chalk import Diagram, Path, concat, empty, rectangle
+from chalk import Diagram, Path, circle, concat, empty, rectangle
 from chalk.transform import P2
 
 from diagrams import drawing
@@ -113,7 +113,7 @@ def _curve(xs: Sequence[float], ys: Sequence[float], to_plot: Callable[[float, f
 def _axes(xticks: Sequence[float], yticks: Sequence[float],
           to_plot: Callable[[float, float], Tuple[float, float]]) -> List[Diagram]:
     parts: List[Diagram] = [rectangle(WIDTH, HEIGHT).translate(WIDTH / 2, -HEIGHT / 2)
-                            .line_width(drawing.line_width).line_color(grey).named(("plot",))]
+                            .line_width(drawing.line_width).line_color(grey).fill_opacity(0).named(("plot",))]
     for k, v in enumerate(xticks):
         x, _ = to_plot(v, 0.0)
         grid = Path.from_list_of_tuples([(x, 0.0), (x, -HEIGHT)]).stroke().line_color(light_grey)
@@ -138,13 +138,15 @@ def _frame(title: str, plot: Diagram) -> Diagram:
 
 
 def plot_function(title: str, fn: Callable[[float], float], arange: Optional[Sequence[float]] = None,
-                  fn2: Optional[Callable[[float], float]] = None) -> Diagram:
+                  fn2: Optional[Callable[[float], float]] = None, *,
+                  points: Sequence[Tuple[float, Any]] = ()) -> Diagram:
     """The graph of ``fn`` (a function of one float) over ``arange`` (default: MiniTorch's, -10 to 9.9
     in steps of 0.1), titled ``title`` (text, with $...$ for math), on axes with round ticks.
 
     ``fn`` is drawn in teal; ``fn2``, if given, in papaya on the same axes (e.g. a derivative, or a
     tangent line). A value that raises ValueError/ZeroDivisionError or is not finite leaves a gap.
-    The plot area is 12 x 6 units (540 x 270 px at the default scale).
+    The plot area is 12 x 6 units (540 x 270 px at the default scale). ``points`` (ours, not
+    MiniTorch's): ``(x, colour)`` pairs marked as dots on ``fn``'s curve, named ``("mark", k)``.
     """
     if not callable(fn) or (fn2 is not None and not callable(fn2)):
         raise TypeError("plot_function(title, fn, arange=None, fn2=None): fn and fn2 must be functions")
@@ -164,6 +166,11 @@ def plot_function(title: str, fn: Callable[[float], float], arange: Optional[Seq
                      .line_color(grey).line_width(drawing.line_width))
     for n, (ys, color) in enumerate(zip(curves, (teal, papaya))):
         parts.append(_curve(xs, ys, to_plot, color).named(("curve", n)))
+    for k, (x, color) in enumerate(points):
+        y = _samples(fn, [float(x)], "plot_function points")[0]
+        if math.isfinite(y) and x0 <= x <= x1:
+            dot = circle(0.16).fill_color(color).line_width(drawing.line_width)
+            parts.append(dot.named(("mark", k)).translate(*to_plot(float(x), y)))
     return _frame(title, concat(parts))
 
 

@@ -20,7 +20,6 @@ the tinted first-class region ``("region",)`` and the boundary ``("boundary",)``
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 

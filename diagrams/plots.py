@@ -20,10 +20,9 @@ import numbers
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from chalk import Diagram, Path, circle, concat, empty, rectangle
-from chalk.transform import P2
 
 from diagrams import drawing
-from diagrams.drawing import grey, latex, light_grey, papaya, teal, value_text
+from diagrams.drawing import grey, light_grey, papaya, teal, value_text
 
 __all__ = ["plot_function", "plot_function3D", "nice_ticks", "DEFAULT_RANGE"]
 

@@ -85,6 +85,12 @@ from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps  # no
 from . import fast_ops  # noqa: F401,E402
 from .fast_ops import FastBackend, FastOps  # noqa: F401,E402
 
+# --- Module 4 exports (nn.py, optim.py, datasets.py) go below this line ---
+# ``autograd.datasets`` is the dict of 2-D point generators (MiniTorch's scripts index it:
+# ``autograd.datasets["Xor"](N)``); the module itself: ``from autograd.datasets import digits``.
+from .datasets import datasets  # noqa: F401,E402
+from .optim import SGD, Adam  # noqa: F401,E402
+
 _BUILTIN_NAMES = {"id", "max", "map", "sum"}
 __all__ = sorted(
     name for name in dir() if not name.startswith("_") and name not in _BUILTIN_NAMES

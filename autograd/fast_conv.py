@@ -36,9 +36,9 @@ def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
     Per batch entry n (in parallel): gather the windows into a matrix ``cols`` with one row
     per kernel position k = (c, i, j) and one column per output position p = (h, w) (zero
     where a window leaves the input), then ``out[n] = wt (O x K) @ cols (K x P)``. That
-    product's inner loop runs along whichever of P and K is longer, over contiguous memory,
-    so it vectorises: P (output positions) in the forward pass and for the input's gradient,
-    K in the weight's gradient, where the "kernel" is a whole image and P is k x k.
+    product's inner loop runs over contiguous memory, so it vectorises: along P (output
+    positions) in the forward pass and for the input's gradient, along K in the weight's
+    gradient, where the "kernel" is a whole image and P is only kh x kw.
     """
     batch, out_channels, out_h, out_w = out.shape
     _, channels, height, width = inp.shape
@@ -49,7 +49,9 @@ def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
     w2 = wt.reshape((out_channels, K))
     for n in prange(batch):
         o2 = out[n].reshape((out_channels, P))
-        long_rows = P >= K
+        # the product runs along P when its rows are long enough to vectorise (the forward pass
+        # and the input's gradient), else along K (the weight's gradient: P is kh x kw)
+        long_rows = P >= 16 or P >= K
         # cols[k, p] (or cols[p, k] when K is the longer side): input under kernel position k
         # when the window sits at output position p
         cols = np.zeros((K, P)) if long_rows else np.zeros((P, K))
@@ -93,14 +95,29 @@ def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
                 for r in range(rows):
                     o2[o0 + r, :] = acc[r]
         else:
-            for o in range(out_channels):
-                weights = w2[o]
+            # dot products along K, four output channels at a time (each number of cols read
+            # once for four of them)
+            for o0 in range(0, out_channels, 4):
+                rows = min(4, out_channels - o0)
                 for p in range(P):
                     cp = cols[p]
-                    total = 0.0
-                    for k in range(K):
-                        total += weights[k] * cp[k]
-                    o2[o, p] = total
+                    if rows == 4:
+                        a0 = a1 = a2 = a3 = 0.0
+                        r0, r1, r2, r3 = w2[o0], w2[o0 + 1], w2[o0 + 2], w2[o0 + 3]
+                        for k in range(K):
+                            x = cp[k]
+                            a0 += r0[k] * x
+                            a1 += r1[k] * x
+                            a2 += r2[k] * x
+                            a3 += r3[k] * x
+                        o2[o0, p], o2[o0 + 1, p], o2[o0 + 2, p], o2[o0 + 3, p] = a0, a1, a2, a3
+                    else:
+                        for r in range(rows):
+                            weights = w2[o0 + r]
+                            total = 0.0
+                            for k in range(K):
+                                total += weights[k] * cp[k]
+                            o2[o0 + r, p] = total
 
 
 def _as_4d(t: "Tensor") -> np.ndarray:

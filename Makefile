@@ -4,7 +4,7 @@
 #   make notebooks  re-run every notebook in place from a fresh kernel (after changing the library)
 #   make bench      speed of the backends, as ratios against numpy
 #   make docs       redraw the pictures in docs/ that the README shows
-#   make train-points / train-digits   train the Module 4 examples (held-out accuracy at the end)
+#   make train-points / train-digits / train-sentiment   train the Module 4 examples (held-out accuracy at the end)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test notebooks bench docs clean train-points train-digits
+.PHONY: lab test notebooks bench docs clean train-points train-digits train-sentiment
 
 # (Re)install whenever the dependency list changes. `pip install -e .` means edits to the
 # library are seen by the notebooks at once.
@@ -41,6 +41,9 @@ train-points: $(STAMP)
 
 train-digits: $(STAMP)
 	$(BIN)/python examples/train_digits.py
+
+train-sentiment: $(STAMP)
+	$(BIN)/python examples/train_sentiment.py
 
 docs: $(STAMP)
 	$(BIN)/python -m diagrams.make_docs docs

@@ -24,10 +24,12 @@ The other classic design, unfold (im2col) + matrix multiply, needs a second kern
 backward (folding the columns back, adding where windows overlap): two new primitives instead of
 one, and an unfolded copy k times (k*k in 2-D) the size of the input.
 
-What a backend supplies: a function ``conv(out, input, weight, reverse)`` on Tensors (3-D or
-4-D, all of the same rank) that fills ``out``. ``SimpleOps``'s are the readable kernels below;
-``fast_conv`` registers numba ones for ``FastOps``; a CUDA backend registers its own with
-``register_conv_kernel(CudaOps, kernel)`` (not written yet: this is the hook).
+What a backend supplies: a kernel ``k(out, out_shape, out_strides, input, input_shape,
+input_strides, weight, weight_shape, weight_strides, reverse)`` on raw triples (3-D or 4-D, all
+of the same rank) that fills ``out``, beside its map/zip/reduce/matmul kernels. ``SimpleOps``'s
+is the readable one below; ``fast_conv`` registers a numba one for ``FastOps``; a CUDA backend
+gives its own as ``CudaOps.conv_kernel`` or with ``register_conv_kernel(CudaOps, kernel)`` (not
+written yet: this is the hook).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from .tensor_ops import SimpleOps, TensorOps
 if TYPE_CHECKING:
     from .tensor import Tensor
 
-ConvKernel = Callable[["Tensor", "Tensor", "Tensor", bool], None]
+ConvKernel = Callable[..., None]  # (out, out_shape, out_strides, input, ..., weight, ..., reverse)
 
 
 # ## The readable reference kernels (SimpleOps): loops over raw (storage, shape, strides)
@@ -120,15 +122,30 @@ def tensor_conv2d(
                     out[b * os[0] + o * os[1] + h * os[2] + w * os[3]] = acc
 
 
-def simple_conv(out: "Tensor", input: "Tensor", weight: "Tensor", reverse: bool) -> None:
-    """SimpleOps' conv: the reference kernel of the inputs' rank, on their raw triples."""
-    kernel = tensor_conv1d if out.dims == 3 else tensor_conv2d
-    kernel(*out.tuple(), *input.tuple(), *weight.tuple(), reverse)
+def simple_conv_kernel(
+    out: Storage,
+    out_shape: Shape,
+    out_strides: Strides,
+    input: Storage,
+    input_shape: Shape,
+    input_strides: Strides,
+    weight: Storage,
+    weight_shape: Shape,
+    weight_strides: Strides,
+    reverse: bool,
+) -> None:
+    """SimpleOps' convolution kernel: ``tensor_conv1d`` or ``tensor_conv2d`` by rank."""
+    kernel = tensor_conv1d if len(out_shape) == 3 else tensor_conv2d
+    kernel(out, out_shape, out_strides, input, input_shape, input_strides, weight, weight_shape, weight_strides, reverse)
 
 
 # ## Which backend runs which kernel
+#
+# A backend's convolution kernel takes the raw triples of out, input and weight and ``reverse``
+# (the signature above), like its map/zip/reduce/matmul kernels. A ``TensorOps`` class may define
+# it as ``conv_kernel``; until the backends have that slot, kernels are registered here.
 
-_CONV_KERNELS: Dict[Type[TensorOps], ConvKernel] = {SimpleOps: simple_conv}
+_CONV_KERNELS: Dict[Type[TensorOps], ConvKernel] = {SimpleOps: simple_conv_kernel}
 
 
 def register_conv_kernel(ops: Type[TensorOps], kernel: ConvKernel) -> None:
@@ -137,7 +154,11 @@ def register_conv_kernel(ops: Type[TensorOps], kernel: ConvKernel) -> None:
 
 
 def conv_kernel(ops: Type[TensorOps]) -> ConvKernel:
-    """The convolution kernel registered for ``ops`` (or for the closest base class)."""
+    """The convolution kernel of ``ops``: its ``conv_kernel``, else the one registered for it
+    (or for the closest base class)."""
+    own = getattr(ops, "conv_kernel", None)
+    if own is not None:
+        return own
     for cls in ops.__mro__:
         if cls in _CONV_KERNELS:
             return _CONV_KERNELS[cls]
@@ -151,5 +172,5 @@ def conv(input: "Tensor", weight: "Tensor", out_shape: Tuple[int, ...], reverse:
     checked by the callers (``nn.conv1d`` / ``nn.conv2d``), which know what they mean.
     """
     out = input.zeros(out_shape)
-    conv_kernel(input.backend.ops)(out, input, weight, reverse)
+    conv_kernel(input.backend.ops)(*out.tuple(), *input.tuple(), *weight.tuple(), bool(reverse))
     return out

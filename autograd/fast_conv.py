@@ -16,16 +16,11 @@ benchmarks/README.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit, prange
 
 from .conv_ops import register_conv_kernel
-from .fast_ops import FastOps, _run, _storage
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .fast_ops import FastOps, _run
 
 
 @njit(parallel=True, cache=True, fastmath=True)
@@ -120,20 +115,31 @@ def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
                             o2[o0 + r, p] = total
 
 
-def _as_4d(t: "Tensor") -> np.ndarray:
-    """``t``'s numbers as a C-contiguous 4-D array (1-D convolution: height 1). No copy when
-    ``t`` is contiguous already. Always C layout: each other layout would be one more compiled
-    (and cached) variant of the kernel, 10-20 s each on an empty cache."""
-    storage = _storage(t)
-    array = storage.reshape(t.shape) if t.is_contiguous() else np.ascontiguousarray(t.to_numpy())
-    return array.reshape((t.shape[0], t.shape[1], 1, t.shape[2])) if t.dims == 3 else array
+def _as_4d(storage: np.ndarray, shape: np.ndarray, strides: np.ndarray) -> np.ndarray:
+    """A tensor's numbers as a C-contiguous float64 4-D array (1-D convolution: height 1).
+
+    No copy when the tensor is contiguous already. Always C layout and float64: each other
+    layout or dtype would be one more compiled (and cached) variant of the kernel, 10-20 s each
+    on an empty cache.
+    """
+    shape = tuple(int(s) for s in shape)
+    itemsize = storage.itemsize
+    view = np.lib.stride_tricks.as_strided(storage, shape, tuple(int(s) * itemsize for s in strides), writeable=False)
+    array = np.ascontiguousarray(view, dtype=np.float64)
+    if not array.flags.writeable:
+        array = np.array(array)  # numba compiles read-only arrays as another type
+    return array.reshape((shape[0], shape[1], 1, shape[2])) if len(shape) == 3 else array
 
 
-def fast_conv(out: "Tensor", input: "Tensor", weight: "Tensor", reverse: bool) -> None:
-    """FastOps' conv: the numba kernel on 4-D views (``out`` is new and contiguous)."""
-    out4 = _as_4d(out)
-    work = out.size * weight.size // max(1, weight.shape[0])
-    _run(_conv2d_kernel, None, work, out4, _as_4d(input), _as_4d(weight), bool(reverse))
+def fast_conv_kernel(
+    out, out_shape, out_strides, input, input_shape, input_strides, weight, weight_shape, weight_strides, reverse
+):  # type: ignore[no-untyped-def]
+    """FastOps' convolution kernel (the raw-triple signature of ``conv_ops``): the numba
+    kernel on 4-D arrays. ``out`` must be contiguous (``conv_ops.conv`` makes it so)."""
+    out4 = out.reshape((int(out_shape[0]), int(out_shape[1]), -1, int(out_shape[-1])))
+    w = _as_4d(weight, weight_shape, weight_strides)
+    work = out.size * (w.size // max(1, w.shape[0]))
+    _run(_conv2d_kernel, None, work, out4, _as_4d(input, input_shape, input_strides), w, bool(reverse))
 
 
-register_conv_kernel(FastOps, fast_conv)
+register_conv_kernel(FastOps, fast_conv_kernel)

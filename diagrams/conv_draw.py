@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Sequence, Tuple, Union
 
 import numpy as np
-from chalk import Diagram, concat, hcat, vcat
+from chalk import Diagram, hcat, vcat
 
 import autograd
 from diagrams.drawing import latex, light_grey, papaya, teal, value_text, white

@@ -27,14 +27,13 @@ one, and an unfolded copy k times (k*k in 2-D) the size of the input.
 What a backend supplies: a kernel ``k(out, out_shape, out_strides, input, input_shape,
 input_strides, weight, weight_shape, weight_strides, reverse)`` on raw triples (3-D or 4-D, all
 of the same rank) that fills ``out``, beside its map/zip/reduce/matmul kernels. ``SimpleOps``'s
-is the readable one below; ``fast_conv`` registers a numba one for ``FastOps``; a CUDA backend
-gives its own as ``CudaOps.conv_kernel`` or with ``register_conv_kernel(CudaOps, kernel)`` (not
-written yet: this is the hook).
+is the readable one below; ``fast_conv`` gives ``FastOps`` a numba one; a CUDA backend defines
+its own ``CudaOps.conv_kernel`` (not written yet: this is the hook).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, Tuple, Type
+from typing import TYPE_CHECKING, Callable, Tuple, Type
 
 from .tensor_data import Shape, Storage, Strides
 from .tensor_ops import SimpleOps, TensorOps
@@ -139,30 +138,19 @@ def simple_conv_kernel(
     kernel(out, out_shape, out_strides, input, input_shape, input_strides, weight, weight_shape, weight_strides, reverse)
 
 
-# ## Which backend runs which kernel
+# ## The kernel is a backend slot, beside map/zip/reduce/matmul
 #
-# A backend's convolution kernel takes the raw triples of out, input and weight and ``reverse``
-# (the signature above), like its map/zip/reduce/matmul kernels. A ``TensorOps`` class may define
-# it as ``conv_kernel``; until the backends have that slot, kernels are registered here.
+# ``TensorOps.conv_kernel`` (declared in tensor_ops) takes the raw triples of out, input and
+# weight and ``reverse``, like the other kernels. It is set here for SimpleOps and in
+# ``fast_conv`` for FastOps, so that the convolution code stays in this Module 4 file; a CUDA
+# backend defines ``conv_kernel`` in its class (not written yet: this is the hook).
 
-_CONV_KERNELS: Dict[Type[TensorOps], ConvKernel] = {SimpleOps: simple_conv_kernel}
-
-
-def register_conv_kernel(ops: Type[TensorOps], kernel: ConvKernel) -> None:
-    """Make ``kernel`` the convolution of backends built from ``ops`` (and its subclasses)."""
-    _CONV_KERNELS[ops] = kernel
+SimpleOps.conv_kernel = staticmethod(simple_conv_kernel)  # type: ignore[assignment]
 
 
 def conv_kernel(ops: Type[TensorOps]) -> ConvKernel:
-    """The convolution kernel of ``ops``: its ``conv_kernel``, else the one registered for it
-    (or for the closest base class)."""
-    own = getattr(ops, "conv_kernel", None)
-    if own is not None:
-        return own
-    for cls in ops.__mro__:
-        if cls in _CONV_KERNELS:
-            return _CONV_KERNELS[cls]
-    raise NotImplementedError(f"no convolution kernel for {ops.__name__}: register one with register_conv_kernel")
+    """The convolution kernel of backend ``ops``."""
+    return ops.conv_kernel
 
 
 def conv(input: "Tensor", weight: "Tensor", out_shape: Tuple[int, ...], reverse: bool = False) -> "Tensor":

@@ -1,4 +1,4 @@
-"""Module 4: the convolution kernel of the fast CPU backend (numba), registered for ``FastOps``.
+"""Module 4: the convolution kernel of the fast CPU backend (numba): ``FastOps.conv_kernel``.
 
 Same contract as ``conv_ops.tensor_conv2d`` (read that first): ``out[b, o, h, w] = sum of
 weight[o, c, i, j] * input[b, c, h +- i, w +- j]``, zero outside the input. 1-D convolution
@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .conv_ops import register_conv_kernel
 from .fast_ops import FastOps, _run
 
 
@@ -142,4 +141,4 @@ def fast_conv_kernel(
     _run(_conv2d_kernel, None, work, out4, _as_4d(input, input_shape, input_strides), w, bool(reverse))
 
 
-register_conv_kernel(FastOps, fast_conv_kernel)
+FastOps.conv_kernel = staticmethod(fast_conv_kernel)  # the slot of TensorOps (tensor_ops)

@@ -336,3 +336,14 @@ def test_exports():
                  "softmax", "logsoftmax", "dropout", "Linear", "Conv2d"]:
         assert getattr(autograd, name) is getattr(nn, name)
     assert autograd.nn is nn
+
+
+def test_conv_is_a_backend_kernel():
+    from autograd.conv_ops import simple_conv_kernel
+    from autograd.fast_conv import fast_conv_kernel
+    from autograd.fast_ops import FastOps
+    from autograd.tensor_ops import SimpleOps, TensorOps
+
+    assert SimpleOps.conv_kernel is simple_conv_kernel and FastOps.conv_kernel is fast_conv_kernel
+    with pytest.raises(NotImplementedError, match="no convolution kernel"):
+        TensorOps.conv_kernel()

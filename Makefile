@@ -6,6 +6,7 @@
 #   make test-browser  the course in a real browser (JupyterLab, widgets, slide decks): needs Chromium
 #   make bench         speed of the backends, as ratios against numpy
 #   make docs          redraw the pictures in docs/ that the README shows
+#   make train-points / train-digits / train-sentiment   train the Module 4 examples (held-out accuracy at the end)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -16,7 +17,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NOTEBOOKS := $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: lab trust test notebooks slides test-browser bench docs clean
+.PHONY: lab trust test notebooks slides test-browser bench docs clean train-points train-digits train-sentiment
 
 # (Re)install whenever the dependency list changes. `pip install -e .` means edits to the
 # library are seen by the notebooks at once.
@@ -58,6 +59,15 @@ test-browser: $(VENV)/.browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+train-points: $(STAMP)
+	$(BIN)/python examples/train_points.py
+
+train-digits: $(STAMP)
+	$(BIN)/python examples/train_digits.py
+
+train-sentiment: $(STAMP)
+	$(BIN)/python examples/train_sentiment.py
 
 docs: $(STAMP)
 	$(BIN)/python -m diagrams.make_docs docs

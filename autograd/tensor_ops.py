@@ -286,6 +286,12 @@ class TensorOps:
         """``(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides)``, all 3-D."""
         raise NotImplementedError
 
+    @staticmethod
+    def conv_kernel(*args: Any) -> None:
+        """``(out triple, input triple, weight triple, reverse)``: convolution, see ``conv_ops``
+        (which sets SimpleOps' kernel; ``fast_conv`` sets FastOps')."""
+        raise NotImplementedError("this backend has no convolution kernel (see autograd.conv_ops)")
+
     # ### The primitives on tensors (MiniTorch's interface)
 
     @classmethod

@@ -1,0 +1,144 @@
+"""Module 4: the convolution kernel of the fast CPU backend (numba): ``FastOps.conv_kernel``.
+
+Same contract as ``conv_ops.tensor_conv2d`` (read that first): ``out[b, o, h, w] = sum of
+weight[o, c, i, j] * input[b, c, h +- i, w +- j]``, zero outside the input. 1-D convolution
+runs as 2-D with a height of 1, so there is one compiled kernel, top-level and cached.
+
+The inputs are first made C-contiguous numpy arrays of rank 4 (a view when they already are;
+a copy for a permuted tensor, which the backward pass passes: it costs one pass over the data,
+the convolution several). Inside, each batch entry's windows are gathered into a small matrix
+(im2col, private to the kernel: nothing of it reaches the autodiff graph) and multiplied by the
+weight, along its longer side (see the kernel's docstring). Measured on LeNet's second layer
+for 8x8 digits (batch 32, 8 -> 16 channels, 3x3), one thread: looping over each output row
+for every kernel position took 2.3 ms (1 GMAC/s), the gathered product takes the time in
+benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .fast_ops import FastOps, _run
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
+    """Fill ``out`` (B, O, OH, OW) from ``inp`` (B, C, H, W) and ``wt`` (O, C, KH, KW), all
+    C-contiguous float64; ``reverse`` reads ``inp[h - i, w - j]`` instead of ``[h + i, w + j]``.
+
+    Per batch entry n (in parallel): gather the windows into a matrix ``cols`` with one row
+    per kernel position k = (c, i, j) and one column per output position p = (h, w) (zero
+    where a window leaves the input), then ``out[n] = wt (O x K) @ cols (K x P)``. That
+    product's inner loop runs over contiguous memory, so it vectorises: along P (output
+    positions) in the forward pass and for the input's gradient, along K in the weight's
+    gradient, where the "kernel" is a whole image and P is only kh x kw.
+    """
+    batch, out_channels, out_h, out_w = out.shape
+    _, channels, height, width = inp.shape
+    kh, kw = wt.shape[2], wt.shape[3]
+    step = -1 if reverse else 1
+    K = channels * kh * kw
+    P = out_h * out_w
+    w2 = wt.reshape((out_channels, K))
+    for n in prange(batch):
+        o2 = out[n].reshape((out_channels, P))
+        # the product runs along P when its rows are long enough to vectorise (the forward pass
+        # and the input's gradient), else along K (the weight's gradient: P is kh x kw)
+        long_rows = P >= 16 or P >= K
+        # cols[k, p] (or cols[p, k] when K is the longer side): input under kernel position k
+        # when the window sits at output position p
+        cols = np.zeros((K, P)) if long_rows else np.zeros((P, K))
+        for c in range(channels):
+            for i in range(kh):
+                for h in range(out_h):
+                    y = h + step * i
+                    if y < 0 or y >= height:
+                        continue
+                    for j in range(kw):
+                        k = (c * kh + i) * kw + j
+                        for w in range(out_w):
+                            x = w + step * j
+                            if 0 <= x < width:
+                                if long_rows:
+                                    cols[k, h * out_w + w] = inp[n, c, y, x]
+                                else:
+                                    cols[h * out_w + w, k] = inp[n, c, y, x]
+        if long_rows:
+            # four output channels per pass over cols: each number of cols loaded serves four
+            # rows (the loop is limited by memory traffic, not by multiply-adds)
+            acc = np.empty((4, P))
+            for o0 in range(0, out_channels, 4):
+                rows = min(4, out_channels - o0)
+                acc[:] = 0.0
+                for k in range(K):
+                    ck = cols[k]
+                    if rows == 4:
+                        w0, w1, w2_, w3 = w2[o0, k], w2[o0 + 1, k], w2[o0 + 2, k], w2[o0 + 3, k]
+                        for p in range(P):
+                            x = ck[p]
+                            acc[0, p] += w0 * x
+                            acc[1, p] += w1 * x
+                            acc[2, p] += w2_ * x
+                            acc[3, p] += w3 * x
+                    else:
+                        for r in range(rows):
+                            wk = w2[o0 + r, k]
+                            for p in range(P):
+                                acc[r, p] += wk * ck[p]
+                for r in range(rows):
+                    o2[o0 + r, :] = acc[r]
+        else:
+            # dot products along K, four output channels at a time (each number of cols read
+            # once for four of them)
+            for o0 in range(0, out_channels, 4):
+                rows = min(4, out_channels - o0)
+                for p in range(P):
+                    cp = cols[p]
+                    if rows == 4:
+                        a0 = a1 = a2 = a3 = 0.0
+                        r0, r1, r2, r3 = w2[o0], w2[o0 + 1], w2[o0 + 2], w2[o0 + 3]
+                        for k in range(K):
+                            x = cp[k]
+                            a0 += r0[k] * x
+                            a1 += r1[k] * x
+                            a2 += r2[k] * x
+                            a3 += r3[k] * x
+                        o2[o0, p], o2[o0 + 1, p], o2[o0 + 2, p], o2[o0 + 3, p] = a0, a1, a2, a3
+                    else:
+                        for r in range(rows):
+                            weights = w2[o0 + r]
+                            total = 0.0
+                            for k in range(K):
+                                total += weights[k] * cp[k]
+                            o2[o0 + r, p] = total
+
+
+def _as_4d(storage: np.ndarray, shape: np.ndarray, strides: np.ndarray) -> np.ndarray:
+    """A tensor's numbers as a C-contiguous float64 4-D array (1-D convolution: height 1).
+
+    No copy when the tensor is contiguous already. Always C layout and float64: each other
+    layout or dtype would be one more compiled (and cached) variant of the kernel, 10-20 s each
+    on an empty cache.
+    """
+    shape = tuple(int(s) for s in shape)
+    itemsize = storage.itemsize
+    view = np.lib.stride_tricks.as_strided(storage, shape, tuple(int(s) * itemsize for s in strides), writeable=False)
+    array = np.ascontiguousarray(view, dtype=np.float64)
+    if not array.flags.writeable:
+        array = np.array(array)  # numba compiles read-only arrays as another type
+    return array.reshape((shape[0], shape[1], 1, shape[2])) if len(shape) == 3 else array
+
+
+def fast_conv_kernel(
+    out, out_shape, out_strides, input, input_shape, input_strides, weight, weight_shape, weight_strides, reverse
+):  # type: ignore[no-untyped-def]
+    """FastOps' convolution kernel (the raw-triple signature of ``conv_ops``): the numba
+    kernel on 4-D arrays. ``out`` must be contiguous (``conv_ops.conv`` makes it so)."""
+    out4 = out.reshape((int(out_shape[0]), int(out_shape[1]), -1, int(out_shape[-1])))
+    w = _as_4d(weight, weight_shape, weight_strides)
+    work = out.size * (w.size // max(1, w.shape[0]))
+    _run(_conv2d_kernel, None, work, out4, _as_4d(input, input_shape, input_strides), w, bool(reverse))
+
+
+FastOps.conv_kernel = staticmethod(fast_conv_kernel)  # the slot of TensorOps (tensor_ops)

@@ -41,17 +41,19 @@ def stub_source(text: str, regions: Sequence[Region], tasks: Dict[str, Task]) ->
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
 
-def solution_lines(regions: Iterable[Region], tasks: Set[str], root: pathlib.Path) -> Set[str]:
+def solution_lines(regions: Iterable[Region], tasks: Set[str], root: pathlib.Path) -> Dict[str, str]:
     """Stripped lines that occur in the released regions and nowhere else in the library.
 
     These are the lines that must not appear anywhere in a student edition. Lines a region
     shares with code outside every released region (``return out``, ``pass``) prove nothing.
     """
     regions = list(regions)
-    inside: Set[str] = set()
+    inside: Dict[str, str] = {}
     for r in regions:
         if r.task in tasks:
-            inside.update(line.strip() for line in r.body if line.strip())
+            for line in r.body:
+                if line.strip():
+                    inside.setdefault(line.strip(), r.task)
     outside: Set[str] = set()
     by_file: Dict[str, List[Region]] = {}
     for r in regions:
@@ -64,7 +66,9 @@ def solution_lines(regions: Iterable[Region], tasks: Set[str], root: pathlib.Pat
             if r.task in tasks:
                 skip.update(range(r.begin, r.end + 1))
         outside.update(line.strip() for n, line in enumerate(lines) if n not in skip)
-    return {line for line in inside - outside if not line.startswith("#") and len(line) > 3}
+    # Short keyword lines (``continue``, ``pass``) are in every program: not worth hiding an output for.
+    return {line: task for line, task in inside.items() if line not in outside and not line.startswith("#")
+            and (len(line) >= 12 or "=" in line or "(" in line)}
 
 
 def _copy_tree(src: pathlib.Path, dest: pathlib.Path, rel: str) -> List[str]:
@@ -139,7 +143,7 @@ def release(root: pathlib.Path | str, dest: pathlib.Path | str, spec: str | None
 # ## Notebooks: reference outputs kept, except those that would show a released solution
 
 
-def student_notebook(text: str, leaks: Set[str], catalogue: Catalogue, rel: str) -> str:
+def student_notebook(text: str, leaks: Dict[str, str], catalogue: Catalogue, rel: str) -> str:
     """The notebook JSON with outputs that contain a released solution line removed (cell marked unrun).
 
     nbval does not compare a cell whose stored execution_count is None, so the student's own
@@ -153,9 +157,9 @@ def student_notebook(text: str, leaks: Set[str], catalogue: Catalogue, rel: str)
         for out in cell["outputs"]:
             for value in [out.get("text", "")] + list(out.get("data", {}).values()):
                 texts.append("".join(value) if isinstance(value, list) else str(value))
-        revealed = {line.strip() for t in texts for line in t.splitlines()} & leaks
+        revealed = {line.strip() for t in texts for line in t.splitlines()} & set(leaks)
         if revealed:
-            tasks = ", ".join(catalogue.tasks_of_cell(rel, cell.get("id", ""))) or "a released task"
+            tasks = ", ".join(sorted({leaks[line] for line in revealed}, key=lambda i: catalogue[i].key))
             cell["outputs"] = []
             cell["execution_count"] = None
             cell.setdefault("metadata", {})["course"] = {"note": HIDDEN_NOTE.format(tasks=tasks)}

@@ -52,6 +52,8 @@ def unpack(source: pathlib.Path, dest: pathlib.Path) -> None:
     elif source.suffix == ".zip":
         dest.mkdir(parents=True)
         with zipfile.ZipFile(source) as z:
+            if sum(m.file_size for m in z.infolist()) > MAX_UNPACKED:
+                raise OSError(f"it unpacks to more than {MAX_UNPACKED // 2**20} MB")
             for member in z.infolist():
                 target = (dest / member.filename).resolve()
                 if not str(target).startswith(str(dest.resolve())):
@@ -79,8 +81,20 @@ def _drop_symlinks(folder: pathlib.Path) -> None:
             p.unlink()
 
 
+MAX_UNPACKED = 500 * 1024 * 1024  # bytes a .zip may unpack to
+
+
 def restore(code: pathlib.Path, root: pathlib.Path, files: Sequence[str]) -> List[str]:
+    """Put the instructor's copy of each of ``files`` in place; return those that differed or were missing.
+
+    A conftest.py the instructor does not have is removed too (pytest would load it into the run).
+    """
     modified = []
+    for extra in sorted(code.rglob("conftest.py")):
+        rel = extra.relative_to(code).as_posix()
+        if rel not in files:
+            extra.unlink()
+            modified.append(rel)
     for rel in files:
         mine, theirs = root / rel, code / rel
         if not theirs.is_file() or sha256(theirs) != sha256(mine):
@@ -89,7 +103,7 @@ def restore(code: pathlib.Path, root: pathlib.Path, files: Sequence[str]) -> Lis
             if theirs.is_symlink() or theirs.is_dir():
                 shutil.rmtree(theirs, ignore_errors=True)
             shutil.copyfile(mine, theirs)
-    return modified
+    return sorted(modified)
 
 
 def grade_one(source: pathlib.Path, root: pathlib.Path, catalogue: Catalogue, tasks: Sequence[Task],

@@ -60,8 +60,11 @@ def clean(text: str) -> str:
 
 
 def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, tasks: Sequence[Task],
-               options: Options) -> Results:
-    """Run ``tasks``' checks on the repository copy ``code``; ``folder`` is the run's private folder."""
+               options: Options, writable: Sequence[pathlib.Path] = ()) -> Results:
+    """Run ``tasks``' checks on the repository copy ``code``; ``folder`` is the run's private folder.
+
+    Only ``folder`` (and ``writable``) may be written to; the grader puts ``code`` inside ``folder``.
+    """
     sandbox.prepare(folder, PLUGIN)
     results = Results()
     patterns = sorted({p for t in tasks for p in t.tests})
@@ -85,9 +88,9 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
             # Installed pytest plugins cost seconds at every start (nbval alone pulls in nbformat and
             # jsonschema); each run loads only what it needs: ours, and nbval for notebooks.
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-        })
+        }, writable)
         args = [sandbox.python(), "-m", "pytest", "-q", "-p", "course_plugin", "--rootdir", str(code),
-                "-o", "addopts=", *extra, *paths]
+                "-c", str(folder / ".grader" / "pytest.ini"), *extra, *paths]
         r = sandbox.run(args, code, env, options.timeout, options.memory_mb, folder / ".grader" / f"log-{n}.txt",
                         isolate_network=options.isolate_network)
         results.runs.append(RunLog(name, r.timed_out, r.returncode, r.seconds, r.log))

@@ -41,7 +41,7 @@ def _ok(path):
         path = os.path.realpath(os.fsdecode(path))
     except Exception:
         return True  # file descriptors and odd objects: nothing to check
-    return path.startswith(_ALLOWED + _DEVICES)
+    return any(path == a or path.startswith(a.rstrip("/") + "/") for a in _ALLOWED + _DEVICES)
 
 def _loopback(address):
     if isinstance(address, (str, bytes)):
@@ -119,12 +119,15 @@ def prepare(folder: pathlib.Path, plugin_source: str) -> pathlib.Path:
     support.mkdir(parents=True, exist_ok=True)
     (support / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     (support / "course_plugin.py").write_text(plugin_source, encoding="utf-8")
+    # Our own pytest configuration: a pytest.ini or pyproject.toml in the submission is not read.
+    (support / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     for sub in ("home", "tmp", "ipython", "jupyter", "numba"):
         (folder / ".grader" / sub).mkdir(exist_ok=True)
     return support
 
 
-def environment(folder: pathlib.Path, code: pathlib.Path, results: pathlib.Path, extra: Dict[str, str]) -> Dict[str, str]:
+def environment(folder: pathlib.Path, code: pathlib.Path, results: pathlib.Path, extra: Dict[str, str],
+                writable: Sequence[pathlib.Path] = ()) -> Dict[str, str]:
     support = folder / ".grader"
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TERM", "CI", "HYPOTHESIS_PROFILE")}
     env.update(
@@ -137,11 +140,12 @@ def environment(folder: pathlib.Path, code: pathlib.Path, results: pathlib.Path,
         JUPYTER_PLATFORM_DIRS="1",
         NUMBA_CACHE_DIR=str(support / "numba"),
         MPLCONFIGDIR=str(support / "tmp"),
-        PYTHONPATH=os.pathsep.join([str(code), str(support)]),
+        # Ours first: a sitecustomize.py or course_plugin.py in the submission must not replace ours.
+        PYTHONPATH=os.pathsep.join([str(support), str(code)]),
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONHASHSEED="0",
         COURSE_RESULTS=str(results),
-        COURSE_WRITABLE=os.pathsep.join([str(folder.resolve()), str(pathlib.Path(folder).absolute())]),
+        COURSE_WRITABLE=os.pathsep.join([str(p.resolve()) for p in (folder, *writable)]),
     )
     env.update(extra)
     return env

@@ -157,3 +157,40 @@ def edit(root: pathlib.Path, rel: str, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {rel}"
     path.write_text(text.replace(old, new))
+
+
+def batch(n: int, jobs: int = 2) -> None:
+    """Grade ``n`` tiny submissions (a third of them wrong somewhere) and print the time per submission.
+
+    ``python tests/course_fixture.py 100`` is the measurement quoted in course/README.md.
+    """
+    import shutil
+    import tempfile
+    import time
+
+    from course.grade import grade
+    from course.runner import Options
+
+    with tempfile.TemporaryDirectory() as scratch:
+        base = pathlib.Path(scratch)
+        ref = make_course(base / "ref")
+        subs = []
+        for i in range(n):
+            sub = base / f"student{i:03d}"
+            shutil.copytree(ref, sub)
+            if i % 3 == 1:
+                edit(sub, "autograd/ops.py", "twice = x + x", "twice = x * 3")
+            elif i % 3 == 2:
+                edit(sub, "autograd/ops.py", "minus_x = 0 - x", "minus_x = x")
+            subs.append(str(sub))
+        start = time.monotonic()
+        reports = grade(subs, str(base / "out"), str(ref), jobs=jobs, options=Options(timeout=60), quiet=True)
+        took = time.monotonic() - start
+        totals = sorted({r["total"] for r in reports})
+        print(f"{len(reports)} submissions, -j {jobs}: {took:.0f} s, {took / n:.2f} s per submission; totals {totals}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    batch(int(sys.argv[1]) if len(sys.argv) > 1 else 100, int(sys.argv[2]) if len(sys.argv) > 2 else 2)

@@ -15,12 +15,13 @@ A task whose code is not marked yet says ``regions = "pending"``: the tools list
 
 from __future__ import annotations
 
-import fnmatch
 import pathlib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .patterns import test_matches
 
 CATALOGUE = "course/tasks.toml"
 # Where solution regions may live (relative to the repository root).
@@ -139,16 +140,13 @@ class Catalogue:
         return sorted(chosen.values(), key=lambda t: t.key)
 
     def dependents(self, task_id: str) -> List[str]:
-        """Tasks whose checks run through ``task_id``'s code (directly or through others), and itself."""
-        out = {task_id}
-        changed = True
-        while changed:
-            changed = False
-            for t in self.tasks.values():
-                if t.id not in out and out & set(t.depends):
-                    out.add(t.id)
-                    changed = True
-        return sorted(out, key=lambda i: self.tasks[i].key)
+        """``task_id`` and the tasks whose checks run through its code: those that list it in ``depends``.
+
+        Not transitive on purpose: ``depends`` lists every task whose code a task's checks reach,
+        directly or through other code, and a wrong region breaks only its own code.
+        """
+        out = [t.id for t in self if t.id == task_id or task_id in t.depends]
+        return out
 
     def tasks_of_cell(self, notebook: str, cell_id: str) -> List[str]:
         return [t.id for t in self if CellRef(notebook, cell_id) in t.cells]
@@ -162,27 +160,6 @@ class Catalogue:
 
     def notebooks(self) -> List[str]:
         return sorted({c.notebook for t in self.tasks.values() for c in t.cells})
-
-
-def test_matches(pattern: str, nodeid: str) -> bool:
-    """Does test ``nodeid`` belong to catalogue entry ``pattern``?
-
-    ``tests/test_x.py`` takes the whole file, ``tests/test_x.py::test_y`` that test with all its
-    parameters, ``tests/test_x.py::test_y[simple]`` only the parametrisations whose id has the
-    part ``simple`` (parts are separated by ``-``), and shell wildcards work in the name
-    (``tests/test_x.py::test_sum*``).
-    """
-    base, _, params = nodeid.partition("[")
-    params = params[:-1] if params.endswith("]") else params
-    if "::" not in pattern:
-        return fnmatch.fnmatchcase(base.split("::")[0], pattern)
-    want_base, _, want = pattern.partition("[")
-    if not fnmatch.fnmatchcase(base, want_base):
-        return False
-    if want:
-        wanted = [w for w in want.rstrip("]").split("-") if w]
-        return all(w in params.split("-") for w in wanted)
-    return True
 
 
 def _strings(entry: dict, key: str, task: str) -> Tuple[str, ...]:

@@ -23,6 +23,8 @@ from . import catalogue as cat_mod
 from . import report, runner
 from .catalogue import Catalogue, Task
 
+MAX_UNPACKED = 500 * 1024 * 1024  # bytes a .zip may unpack to
+
 
 def protected_files(root: pathlib.Path, catalogue: Catalogue) -> List[str]:
     """The files a submission may not change: the catalogue, its notebooks and tests, their helpers."""
@@ -79,9 +81,6 @@ def _drop_symlinks(folder: pathlib.Path) -> None:
     for p in sorted(folder.rglob("*"), reverse=True):
         if p.is_symlink():
             p.unlink()
-
-
-MAX_UNPACKED = 500 * 1024 * 1024  # bytes a .zip may unpack to
 
 
 def restore(code: pathlib.Path, root: pathlib.Path, files: Sequence[str]) -> List[str]:

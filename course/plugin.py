@@ -1,7 +1,7 @@
 """pytest plugin the course tools load into every check and grading run (``-p course_plugin``).
 
 It is copied next to the sandbox's ``sitecustomize.py`` and imports nothing from the course
-package, so a submission cannot change it by editing its own ``course/``. For every test and
+package (only ``patterns.py``, copied with it), so a submission cannot change it by editing its own ``course/``. For every test and
 every nbval cell it appends one JSON line to ``$COURSE_RESULTS``: outcome, a short detail, and
 for notebook cells the expected and produced outputs (text trimmed, pictures whole), written as
 soon as the item ends, so a run killed by the wall-clock limit still leaves what it finished.
@@ -12,12 +12,12 @@ soon as the item ends, so a run killed by the wall-clock limit still leaves what
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import signal
 
 import pytest
+from course_patterns import test_matches  # course/patterns.py, copied beside this file
 
 MAX_TEXT = 4000
 MAX_OUTPUT = 1_000_000  # bytes of output a cell may produce before it counts as "printed megabytes"
@@ -25,17 +25,6 @@ MAX_OUTPUT = 1_000_000  # bytes of output a cell may produce before it counts as
 
 class TestTimeout(BaseException):
     """Raised in a test that runs past ``$COURSE_TEST_TIMEOUT`` (BaseException: `except Exception` won't swallow it)."""
-
-
-def _matches(pattern: str, nodeid: str) -> bool:
-    base, _, params = nodeid.partition("[")
-    params = params[:-1] if params.endswith("]") else params
-    if "::" not in pattern:
-        return fnmatch.fnmatchcase(base.split("::")[0], pattern)
-    want_base, _, want = pattern.partition("[")
-    if not fnmatch.fnmatchcase(base, want_base):
-        return False
-    return all(w in params.split("-") for w in want.rstrip("]").split("-") if w)
 
 
 def _write(record: dict) -> None:
@@ -86,7 +75,7 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         is_cell = item.nodeid.split("::")[0].endswith(".ipynb")
-        (keep if is_cell or any(_matches(p, item.nodeid) for p in patterns) else drop).append(item)
+        (keep if is_cell or any(test_matches(p, item.nodeid) for p in patterns) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -195,10 +195,8 @@ def _score(task: Task, results: Results) -> Outcome:
         if "Cell outputs differ" in text:
             return Outcome("failed", _where(first) + "the output differs from the reference", first, checks)
         return Outcome("error" if "AssertionError" not in text else "failed", _where(first) + _error_line(text), first, checks)
-    exc = first.get("exc", "")
-    status = "failed" if exc in ("AssertionError", "Failed") or exc.endswith("Error") and "assert" in text[:200] else "error"
-    if exc == "AssertionError":
-        status = "failed"
+    # A test that asserts and is wrong failed; a test that raised anything else hit an error.
+    status = "failed" if first.get("exc", "") in ("AssertionError", "Failed") else "error"
     return Outcome(status, _where(first) + _error_line(text), first, checks)
 
 

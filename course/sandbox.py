@@ -114,11 +114,13 @@ class RunResult:
 
 
 def prepare(folder: pathlib.Path, plugin_source: str) -> pathlib.Path:
-    """Write sitecustomize.py and the plugin into ``folder/.grader``; return that folder."""
+    """Write sitecustomize.py, the plugin and its pattern matcher into ``folder/.grader``; return that folder."""
     support = folder / ".grader"
     support.mkdir(parents=True, exist_ok=True)
     (support / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     (support / "course_plugin.py").write_text(plugin_source, encoding="utf-8")
+    patterns = pathlib.Path(__file__).with_name("patterns.py")
+    (support / "course_patterns.py").write_text(patterns.read_text(encoding="utf-8"), encoding="utf-8")
     # Our own pytest configuration: a pytest.ini or pyproject.toml in the submission is not read.
     (support / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     for sub in ("home", "tmp", "ipython", "jupyter", "numba"):

@@ -102,6 +102,15 @@ def test_task_selection(cat):
         cat.select("9.9")
 
 
+def test_test_patterns():
+    m = cat_mod.test_matches
+    assert m("tests/a.py", "tests/a.py::t[x]")
+    assert m("tests/a.py::t", "tests/a.py::t[simple-neg]") and not m("tests/a.py::t", "tests/a.py::t2")
+    assert m("tests/a.py::t[simple]", "tests/a.py::t[simple-neg]")
+    assert not m("tests/a.py::t[simple]", "tests/a.py::t[fast-neg]")
+    assert m("tests/a.py::t_*", "tests/a.py::t_x") and not m("tests/b.py::t_*", "tests/a.py::t_x")
+
+
 def test_malformed_markers_are_named(tmp_path):
     (tmp_path / "autograd").mkdir()
     bad = tmp_path / "autograd" / "x.py"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pathlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .patterns import test_matches
@@ -98,7 +98,6 @@ class Catalogue:
     tasks: Dict[str, Task]
     support: Tuple[str, ...] = ()  # test helper files every run needs (conftest.py, ...)
     root: Optional[pathlib.Path] = None
-    _order: List[str] = field(default_factory=list)
 
     def __iter__(self):
         return iter(sorted(self.tasks.values(), key=lambda t: t.key))

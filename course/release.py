@@ -71,7 +71,8 @@ def solution_lines(regions: Iterable[Region], tasks: Set[str], root: pathlib.Pat
             and (len(line) >= 12 or "=" in line or "(" in line)}
 
 
-def _copy_tree(src: pathlib.Path, dest: pathlib.Path, rel: str) -> List[str]:
+def _files_under(src: pathlib.Path, rel: str) -> List[str]:
+    """The files of folder ``rel`` of ``src`` a release carries (no caches, no bytecode)."""
     out = []
     base = src / rel
     if not base.exists():
@@ -104,7 +105,7 @@ def release(root: pathlib.Path | str, dest: pathlib.Path | str, spec: str | None
 
     files: List[str] = []
     for package in PACKAGES:
-        files += _copy_tree(root, dest, package)
+        files += _files_under(root, package)
     files += [f for f in TOP_FILES if (root / f).is_file()]
     files += [nb for nb in catalogue.notebooks() if (root / nb).is_file()]
     files += [f for f in list(catalogue.test_files()) + list(catalogue.support) if (root / f).is_file()]

@@ -11,7 +11,7 @@ import json
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from . import sandbox
 from .catalogue import Catalogue, Task, test_matches

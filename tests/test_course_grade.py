@@ -179,7 +179,8 @@ def test_the_sandbox_refuses_writes_outside_its_folder(tmp_path):
     r = _sandboxed(tmp_path, f"open({str(outside)!r}, 'w').write('x')")
     assert r.returncode != 0 and "PermissionError" in r.log
     assert not outside.exists()
-    r = _sandboxed(tmp_path / "b" if (tmp_path / "b").mkdir() is None else tmp_path,
+    (tmp_path / "second").mkdir()
+    r = _sandboxed(tmp_path / "second",
                    "import os; open(os.path.join(os.environ['HOME'], 'ok.txt'), 'w').write('x'); print('wrote')")
     assert r.returncode == 0 and "wrote" in r.log
 

@@ -28,7 +28,8 @@ MAX_UNPACKED = 500 * 1024 * 1024  # bytes a .zip may unpack to
 
 def protected_files(root: pathlib.Path, catalogue: Catalogue) -> List[str]:
     """The files a submission may not change: the catalogue, its notebooks and tests, their helpers."""
-    files = {cat_mod.CATALOGUE, "notebooks/sanitize.cfg"}
+    # pyproject.toml too: its [tool.pytest.ini_options] is the configuration the checks run with.
+    files = {cat_mod.CATALOGUE, "notebooks/sanitize.cfg", "pyproject.toml"}
     files.update(catalogue.notebooks())
     files.update(catalogue.test_files())
     files.update(catalogue.support)

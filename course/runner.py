@@ -89,8 +89,11 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
             # jsonschema); each run loads only what it needs: ours, and nbval for notebooks.
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }, writable)
+        # The configuration is the repository's pyproject.toml (the grader restores the instructor's),
+        # never a pytest.ini or setup.cfg a submission adds.
+        config = code / "pyproject.toml" if (code / "pyproject.toml").is_file() else folder / ".grader" / "pytest.ini"
         args = [sandbox.python(), "-m", "pytest", "-q", "-p", "course_plugin", "--rootdir", str(code),
-                "-c", str(folder / ".grader" / "pytest.ini"), *extra, *paths]
+                "-c", str(config), *extra, *paths]
         r = sandbox.run(args, code, env, options.timeout, options.memory_mb, folder / ".grader" / f"log-{n}.txt",
                         isolate_network=options.isolate_network)
         results.runs.append(RunLog(name, r.timed_out, r.returncode, r.seconds, r.log))

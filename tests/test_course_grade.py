@@ -121,7 +121,7 @@ def test_a_crash_a_flood_of_output_and_a_syntax_error_are_errors_on_the_tasks_th
 
 def test_edited_and_deleted_checks_are_restored_and_listed(graded):
     r = graded[0]["cheat"]
-    assert r["modified"] == ["conftest.py", "notebooks/tiny.ipynb", "tests/test_ops.py"]
+    assert r["modified"] == ["conftest.py", "notebooks/tiny.ipynb", "tests/test_ops.py"]  # pyproject.toml untouched
     # negate(x) = x is caught by the restored test and notebook, not waved through by the edited ones
     assert statuses(r) == {"1.1": "passed", "1.2": "passed", "1.3": "failed"}
 

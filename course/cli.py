@@ -45,7 +45,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out", required=True, help="where the reports go")
     p.add_argument("--tasks", help="grade only these tasks, e.g. 2.1-2.4")
     p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded in parallel")
-    _limits(p, 300)
+    _limits(p, 600)
 
     p = sub.add_parser("tag", help="write the catalogue's task-X.Y tags into the notebooks' cell metadata")
     p.add_argument("--check", action="store_true", help="only report; exit 1 if any tag would change")

@@ -23,7 +23,7 @@ PLUGIN = (pathlib.Path(__file__).parent / "plugin.py").read_text(encoding="utf-8
 
 @dataclass
 class Options:
-    timeout: float = 300.0  # seconds per run (the tests, or one notebook)
+    timeout: float = 600.0  # seconds per run (the tests, or one notebook)
     cell_timeout: float = 60.0  # seconds per notebook cell (nbval) and per test (SIGALRM)
     memory_mb: int = 4096
     isolate_network: bool = True

@@ -22,11 +22,13 @@ def central_difference(f: Callable[..., Any], *vals: Any, arg: int = 0, epsilon:
 
     f'_arg(vals) ~= (f(..., x + eps, ...) - f(..., x - eps, ...)) / (2 eps)
     """
+    ### BEGIN SOLUTION task-1.1
     up = list(vals)
     down = list(vals)
     up[arg] = up[arg] + epsilon
     down[arg] = down[arg] - epsilon
     return (f(*up) - f(*down)) / (2.0 * epsilon)
+    ### END SOLUTION
 
 
 # ## The Variable protocol
@@ -77,6 +79,7 @@ def topological_sort(variable: Variable, constants: bool = False) -> List[Variab
     and the post-order is then reversed. With ``constants=True`` the constants are listed too
     (the graph pictures draw them; backpropagation skips them).
     """
+    ### BEGIN SOLUTION task-1.4
     order: List[Variable] = []
     visited = set()
     stack: List[Tuple[Variable, Iterator[Variable]]] = []
@@ -99,6 +102,7 @@ def topological_sort(variable: Variable, constants: bool = False) -> List[Variab
             order.append(node)
     order.reverse()
     return order
+    ### END SOLUTION
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ def backward_steps(variable: Variable, deriv: Any) -> Iterator[BackwardStep]:
     ``chain_rule`` to its inputs. Nothing is stored on the leaves: ``backpropagate`` does that;
     the step-by-step pictures (``diagrams.backprop_step``) only look.
     """
+    ### BEGIN SOLUTION task-1.4
     derivatives: Dict[int, Any] = {variable.unique_id: deriv}
     pending = MappingProxyType(derivatives)
     for node in topological_sort(variable):
@@ -138,14 +143,17 @@ def backward_steps(variable: Variable, deriv: Any) -> Iterator[BackwardStep]:
                 derivatives[key] = derivatives[key] + d_parent if key in derivatives else d_parent
                 sent.append((parent, d_parent))
         yield BackwardStep(node, d, tuple(sent), pending)
+    ### END SOLUTION
 
 
 def backpropagate(variable: Variable, deriv: Any) -> None:
     """Run the chain rule from ``variable`` back to the leaves (``backward_steps``): each leaf
     receives its total derivative through ``accumulate_derivative``."""
+    ### BEGIN SOLUTION task-1.4
     for step in backward_steps(variable, deriv):
         if step.node.is_leaf():
             step.node.accumulate_derivative(step.derivative)
+    ### END SOLUTION
 
 
 # ## Context: what a Function's forward leaves for its backward

@@ -355,6 +355,6 @@ def test_editing_operators_py_invalidates_the_cached_kernels(tmp_path) -> None:
     assert run_python(code, tmp_path, **env).strip() == "[-1.0, -2.0]"
     operators_py = tmp_path / "autograd" / "operators.py"
     source = operators_py.read_text()
-    assert '    """-x"""\n    return -x\n' in source
-    operators_py.write_text(source.replace('    """-x"""\n    return -x\n', '    """-x"""\n    return -10.0 * x\n'))
+    assert source.count("    return -x\n") == 1  # neg's body (between solution markers since issue #15)
+    operators_py.write_text(source.replace("    return -x\n", "    return -10.0 * x\n"))
     assert run_python(code, tmp_path, **env).strip() == "[-10.0, -20.0]"

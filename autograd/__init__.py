@@ -70,7 +70,21 @@ from .tensor_data import (  # noqa: F401,E402
     to_index,
 )
 from .tensor_functions import Function, History  # noqa: F401,E402
-from .constructors import ones, rand, tensor, zeros  # noqa: F401,E402
+from .constructors import (  # noqa: F401,E402
+    arange,
+    eye,
+    full,
+    full_like,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .gradient_check import grad_central_difference, grad_check  # noqa: F401,E402
 from .op_table import OPS, Op  # noqa: F401,E402
 from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps  # noqa: F401,E402

@@ -146,39 +146,73 @@ def backward_steps(variable: Variable, deriv: Any) -> Iterator[BackwardStep]:
     ### END SOLUTION
 
 
-def backpropagate(variable: Variable, deriv: Any) -> None:
+def backpropagate(variable: Variable, deriv: Any, retain_graph: bool = True) -> None:
     """Run the chain rule from ``variable`` back to the leaves (``backward_steps``): each leaf
-    receives its total derivative through ``accumulate_derivative``."""
+    receives its total derivative through ``accumulate_derivative``.
+
+    With ``retain_graph=False`` each node's saved values (its ``history.ctx``) are freed as soon
+    as its backward has run: what a training step wants (PyTorch's default, and Tensor's).
+    """
     ### BEGIN SOLUTION task-1.4
     for step in backward_steps(variable, deriv):
-        if step.node.is_leaf():
-            step.node.accumulate_derivative(step.derivative)
+        node = step.node
+        if node.is_leaf():
+            node.accumulate_derivative(step.derivative)
+        elif not retain_graph:
+            ctx = getattr(getattr(node, "history", None), "ctx", None)
+            if isinstance(ctx, Context):
+                ctx.free()
     ### END SOLUTION
 
 
 # ## Context: what a Function's forward leaves for its backward
 
 
-@dataclass
 class Context:
     """Scratch space a Function's ``forward`` fills for its ``backward``.
 
-    With ``no_grad=True`` nothing is kept: no backward will ever run.
+    With ``no_grad=True`` nothing is kept: no backward will ever run. ``free()`` (called by a
+    ``backward(retain_graph=False)`` once this node's backward has run) drops the saved values;
+    reading them afterwards is a clear error instead of a wrong gradient.
     """
 
-    no_grad: bool = False
-    saved_values: Tuple[Any, ...] = ()
+    def __init__(self, no_grad: bool = False) -> None:
+        self.no_grad = no_grad
+        self._saved: Tuple[Any, ...] = ()
+        self._freed = False
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep ``values`` for backward (they come back as ``saved_values``)."""
         if self.no_grad:
             return
-        self.saved_values = values
+        self._saved = values
+
+    @property
+    def saved_values(self) -> Tuple[Any, ...]:
+        if self._freed:
+            raise RuntimeError(
+                "this part of the graph was freed by an earlier backward(): call backward(retain_graph=True) "
+                "the first time to backpropagate through the same graph again"
+            )
+        return self._saved
+
+    @saved_values.setter
+    def saved_values(self, values: Tuple[Any, ...]) -> None:
+        self._saved = tuple(values)
 
     @property
     def saved_tensors(self) -> Tuple[Any, ...]:
         """The same as ``saved_values`` (the name PyTorch users expect)."""
         return self.saved_values
+
+    def free(self) -> None:
+        """Drop the saved values (their memory can go); later reads raise RuntimeError."""
+        self._saved = ()
+        self._freed = True
+
+    def __repr__(self) -> str:
+        state = "freed" if self._freed else f"saved_values={self._saved!r}"
+        return f"Context(no_grad={self.no_grad}, {state})"
 
 
 # ## Switching gradient tracking off

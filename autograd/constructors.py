@@ -1,4 +1,5 @@
-"""Module 2: making tensors: ``tensor``, ``zeros``, ``ones``, ``rand``.
+"""Module 2: making tensors: ``tensor``, ``zeros``, ``ones``, ``rand`` and PyTorch's others
+(``randn``, ``full``, ``arange``, ``eye``, ``*_like``).
 
 They build on ``Tensor`` (``tensor.py``), so they sit above it; everything here is also
 importable from ``autograd`` and, as in MiniTorch, from ``autograd.tensor_functions``.
@@ -32,42 +33,123 @@ def _shape_arg(shape: Union[int, Sequence[int]]) -> Tuple[int, ...]:
     return check_shape(shape)
 
 
-def zeros(
-    shape: Union[int, Sequence[int]], backend: TensorBackend = SimpleBackend, requires_grad: bool = True
-) -> Tensor:
-    """A tensor of zeros of ``shape``."""
-    shape = _shape_arg(shape)
-    out = Tensor.make(np.zeros(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
+def _shape_and_backend(args: Tuple[Any, ...], backend: Optional[TensorBackend], what: str) -> Tuple[Tuple[int, ...], TensorBackend]:
+    """The shape and backend of ``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])`` and
+    MiniTorch's ``zeros((2, 3), backend)`` (the backend second, by position)."""
+    if args and isinstance(args[-1], TensorBackend):
+        if backend is not None:
+            raise TypeError(f"{what}(): the backend is given twice")
+        args, backend = args[:-1], args[-1]
+    if not args:
+        raise TypeError(f"{what}() needs a shape, such as {what}(2, 3) or {what}((2, 3))")
+    shape = args[0] if len(args) == 1 else args
+    return _shape_arg(shape), backend if backend is not None else SimpleBackend
 
 
-def ones(
-    shape: Union[int, Sequence[int]], backend: TensorBackend = SimpleBackend, requires_grad: bool = True
+def _leaf(values: np.ndarray, shape: Tuple[int, ...], backend: TensorBackend, requires_grad: bool) -> Tensor:
+    return Tensor.make(np.asarray(values, dtype=np.float64).reshape(-1), shape, backend=backend).requires_grad_(requires_grad)
+
+
+def _size(shape: Tuple[int, ...]) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def full(
+    shape: Union[int, Sequence[int]], fill_value: float, backend: Optional[TensorBackend] = None, requires_grad: bool = True
 ) -> Tensor:
-    """A tensor of ones of ``shape``."""
-    shape = _shape_arg(shape)
-    out = Tensor.make(np.ones(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
+    """A tensor of ``shape`` with every value ``fill_value``."""
+    size, chosen = _shape_and_backend((shape,), backend, "full")
+    return _leaf(np.full(_size(size), float(fill_value)), size, chosen, requires_grad)
+
+
+def zeros(*shape: Any, backend: Optional[TensorBackend] = None, requires_grad: bool = True) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    size, chosen = _shape_and_backend(shape, backend, "zeros")
+    return full(size, 0.0, chosen, requires_grad)
+
+
+def ones(*shape: Any, backend: Optional[TensorBackend] = None, requires_grad: bool = True) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+    size, chosen = _shape_and_backend(shape, backend, "ones")
+    return full(size, 1.0, chosen, requires_grad)
+
+
+def _generator(seed: Optional[int], generator: Optional[np.random.Generator], what: str) -> np.random.Generator:
+    if seed is not None and generator is not None:
+        raise ValueError(f"{what}(): give seed or generator, not both")
+    return generator if generator is not None else np.random.default_rng(seed)
 
 
 def rand(
-    shape: Union[int, Sequence[int]],
-    backend: TensorBackend = SimpleBackend,
+    *shape: Any,
+    backend: Optional[TensorBackend] = None,
     requires_grad: bool = True,
     seed: Optional[int] = None,
     generator: Optional[np.random.Generator] = None,
 ) -> Tensor:
-    """Uniform random numbers in [0, 1) of ``shape``.
+    """Uniform random numbers in [0, 1): ``rand(2, 3)`` or ``rand((2, 3))``.
 
     Give ``seed`` (same numbers every run) or a numpy ``generator``
     (``np.random.default_rng(0)``, shared by several calls) for reproducible notebooks.
     """
-    if seed is not None and generator is not None:
-        raise ValueError("rand(): give seed or generator, not both")
-    rng = generator if generator is not None else np.random.default_rng(seed)
-    shape = _shape_arg(shape)
-    out = Tensor.make(rng.random(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
+    size, backend = _shape_and_backend(shape, backend, "rand")
+    return _leaf(_generator(seed, generator, "rand").random(_size(size)), size, backend, requires_grad)
+
+
+def randn(
+    *shape: Any,
+    backend: Optional[TensorBackend] = None,
+    requires_grad: bool = True,
+    seed: Optional[int] = None,
+    generator: Optional[np.random.Generator] = None,
+) -> Tensor:
+    """Normally distributed random numbers (mean 0, standard deviation 1); arguments as ``rand``."""
+    size, backend = _shape_and_backend(shape, backend, "randn")
+    return _leaf(_generator(seed, generator, "randn").standard_normal(_size(size)), size, backend, requires_grad)
+
+
+def arange(
+    start: float, end: Optional[float] = None, step: float = 1.0, backend: Optional[TensorBackend] = None,
+    requires_grad: bool = True,
+) -> Tensor:  # fmt: skip
+    """``start, start + step, ...`` below ``end`` (``arange(5)``: 0, 1, 2, 3, 4), as a 1-D tensor."""
+    if end is None:
+        start, end = 0.0, start
+    if step == 0:
+        raise ValueError("arange(): step must not be 0")
+    values = np.arange(float(start), float(end), float(step))
+    return _leaf(values, (len(values),), backend if backend is not None else SimpleBackend, requires_grad)
+
+
+def eye(n: int, m: Optional[int] = None, backend: Optional[TensorBackend] = None, requires_grad: bool = True) -> Tensor:
+    """The (n, m) identity matrix (m = n by default): ones on the diagonal."""
+    shape = _shape_arg((n, n if m is None else m))
+    return _leaf(np.eye(*shape), shape, backend if backend is not None else SimpleBackend, requires_grad)
+
+
+def zeros_like(t: Tensor, requires_grad: bool = True) -> Tensor:
+    """Zeros of ``t``'s shape, on ``t``'s backend."""
+    return zeros(t.shape, backend=t.backend, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, requires_grad: bool = True) -> Tensor:
+    """Ones of ``t``'s shape, on ``t``'s backend."""
+    return ones(t.shape, backend=t.backend, requires_grad=requires_grad)
+
+
+def full_like(t: Tensor, fill_value: float, requires_grad: bool = True) -> Tensor:
+    """``fill_value`` everywhere, in ``t``'s shape and on its backend."""
+    return full(t.shape, fill_value, backend=t.backend, requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, requires_grad: bool = True, seed: Optional[int] = None) -> Tensor:
+    """``rand`` of ``t``'s shape, on ``t``'s backend."""
+    return rand(t.shape, backend=t.backend, requires_grad=requires_grad, seed=seed)
+
+
+def randn_like(t: Tensor, requires_grad: bool = True, seed: Optional[int] = None) -> Tensor:
+    """``randn`` of ``t``'s shape, on ``t``'s backend."""
+    return randn(t.shape, backend=t.backend, requires_grad=requires_grad, seed=seed)
 
 
 def _flatten(ls: Any) -> Tuple[Tuple[int, ...], List[float]]:
@@ -135,4 +217,7 @@ def tensor(ls: Any, backend: TensorBackend = SimpleBackend, requires_grad: bool 
     return out.requires_grad_(requires_grad)
 
 
-__all__ = ["ones", "rand", "tensor", "zeros"]
+__all__ = [
+    "arange", "eye", "full", "full_like", "ones", "ones_like", "rand", "rand_like", "randn", "randn_like",
+    "tensor", "zeros", "zeros_like",
+]  # fmt: skip

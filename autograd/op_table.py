@@ -66,6 +66,8 @@ OPS: Tuple[Op, ...] = (
     Op("log", MAP, operators.log),
     Op("exp", MAP, operators.exp),
     Op("inv", MAP, operators.inv),
+    Op("tanh", MAP, operators.tanh),
+    Op("abs", MAP, operators.abs),
     # zips: f(x, y), and the derivatives f_back(x, d) = d * f'(x)
     Op("add", ZIP, operators.add),
     Op("mul", ZIP, operators.mul),
@@ -73,6 +75,7 @@ OPS: Tuple[Op, ...] = (
     Op("eq", ZIP, operators.eq),
     Op("is_close", ZIP, operators.is_close),
     Op("max", ZIP, operators.max),
+    Op("pow", ZIP, operators.pow),
     Op("relu_back", ZIP, operators.relu_back),
     Op("log_back", ZIP, operators.log_back),
     Op("inv_back", ZIP, operators.inv_back),

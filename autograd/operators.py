@@ -126,6 +126,31 @@ def inv(x: float) -> float:
     ### END SOLUTION
 
 
+def tanh(x: float) -> float:
+    """The hyperbolic tangent (e^x - e^-x) / (e^x + e^-x), in (-1, 1), without overflow."""
+    return math.tanh(x)
+
+
+def abs(x: float) -> float:  # noqa: A001 - the name every user expects
+    """|x| (-x for negative x; 0.0 for -0.0)."""
+    return -x if x < 0.0 else x + 0.0
+
+
+def pow(x: float, y: float) -> float:  # noqa: A001 - Python's name
+    """x ** y, IEEE style: nan for a negative x with a fractional y, inf on overflow and for
+    0 ** negative (no exception: the tensor backends compute it elementwise)."""
+    if y == 0.0:
+        return 1.0
+    if x == 0.0:
+        return 0.0 if y > 0.0 else math.inf
+    if x < 0.0 and math.isfinite(y) and y % 1.0 != 0.0:
+        return math.nan
+    if y * math.log(-x if x < 0.0 else x) > 709.782712893384:  # the result overflows
+        odd = x < 0.0 and y % 2.0 == 1.0
+        return -math.inf if odd else math.inf
+    return math.pow(x, y)
+
+
 def log_back(x: float, d: float) -> float:
     """d * d/dx log(x) = d / x"""
     ### BEGIN SOLUTION task-0.1

@@ -21,22 +21,29 @@ from .tensor_data import IndexingError, Storage, TensorData, UserIndex, UserShap
 from .tensor_functions import (
     EQ,
     LT,
+    Abs,
     Add,
     All,
     Copy,
     Exp,
     History,
+    Index,
     Inv,
     IsClose,
     Log,
     MatMul,
     Max,
+    Maximum,
     Mul,
     Neg,
     Permute,
+    Pow,
+    Prod,
     ReLU,
+    Reshape,
     Sigmoid,
     Sum,
+    Tanh,
     View,
 )
 from .tensor_ops import SimpleBackend, TensorBackend
@@ -202,18 +209,47 @@ class Tensor:
         )
         return np.array(view)
 
-    def __getitem__(self, key: Union[int, UserIndex]) -> float:
-        """``t[i, j]``: the number at one index, as a Python float (negative indexes count from the end)."""
-        return self._tensor.get(key)
+    def numpy(self) -> np.ndarray:
+        """The same as ``to_numpy()`` (PyTorch's name): a numpy copy of the values."""
+        return self.to_numpy()
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists of floats (``[[1.0, 2.0], [3.0, 4.0]]``)."""
+        return self.to_numpy().tolist()
+
+    def __len__(self) -> int:
+        """The size of the first dimension (as ``len`` of a list of rows)."""
+        return self.shape[0] if self.dims else 1
+
+    def __float__(self) -> float:
+        if self.size != 1:
+            raise ValueError(f"float() needs a tensor with one element, this one has shape {self.shape}: use t.item() of a reduction, or t.tolist()")
+        return self.item()
+
+    def __int__(self) -> int:
+        if self.size != 1:
+            raise ValueError(f"int() needs a tensor with one element, this one has shape {self.shape}")
+        return int(self.item())
+
+    def __getitem__(self, key: Any) -> Union[float, "Tensor"]:
+        """``t[i, j]`` with one int per dimension: that number, as a Python float (MiniTorch's
+        rule; negative indexes count from the end). Anything else (fewer ints, slices with
+        steps, ``...``: ``t[0]``, ``t[:, 1]``, ``t[1:3]``, ``t[..., 0]``) is a tensor that is a
+        view of the same storage, with a gradient that lands in the selected cells.
+        """
+        entries = tuple(key) if isinstance(key, (tuple, list, np.ndarray)) else (key,)
+        if len(entries) == self.dims and all(is_int(k) for k in entries):
+            return self._tensor.get(entries)  # a list or array of ints too (MiniTorch's index)
+        return Index.apply(self, key)
 
     def __setitem__(self, key: Union[int, UserIndex], val: float) -> None:
         """``t[i, j] = v``: writes into the storage, seen by every view of it."""
         self._tensor.set(key, val)
 
     def __iter__(self) -> Any:
-        # Without this, Python would iterate through __getitem__(0), (1), ... and end in an
-        # IndexingError; say what to do instead.
-        raise TypeError("a Tensor is not iterable: read values with t[i, j] or convert with t.to_numpy()")
+        """``t[0], t[1], ...`` over the first dimension: rows (tensors) or, for a 1-D tensor, floats."""
+        for i in range(len(self)):
+            yield self[i]
 
     def __bool__(self) -> bool:
         if self.size != 1:
@@ -291,12 +327,17 @@ class Tensor:
         """The same data (shared storage) without history."""
         return Tensor(self._tensor, backend=self.backend)
 
-    def backward(self, grad_output: Optional[Union["Tensor", Number]] = None) -> None:
+    def backward(self, grad_output: Optional[Union["Tensor", Number]] = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor; leaves get ``.grad`` (added to any earlier grad).
 
         Without ``grad_output`` the tensor must have one element (d self / d self = 1).
         Otherwise ``grad_output`` holds d(final)/d(self): this tensor's shape, or one that
         broadcasts to it (a number is fine).
+
+        As in PyTorch, the graph's saved tensors are freed as backward goes (so a training loop
+        keeps no old graphs' memory); a second ``backward`` through the same graph then raises
+        RuntimeError. Pass ``retain_graph=True`` to keep them for another backward (or for
+        ``diagrams.backprop_step`` pictures after it).
         """
         if not self.requires_grad():
             raise RuntimeError(
@@ -323,7 +364,7 @@ class Tensor:
                         f"this tensor's shape {self.shape}"
                     )
                 grad = self.f.add_zip(self.zeros(), grad)
-        backpropagate(self, grad)
+        backpropagate(self, grad, retain_graph=retain_graph)
 
     # ## Operators (numbers allowed on either side)
 
@@ -393,6 +434,22 @@ class Tensor:
     def __neg__(self) -> "Tensor":
         return Neg.apply(self)
 
+    def __pow__(self, p: Any) -> "Tensor":
+        """``t ** p`` for a number ``p`` (a tensor exponent is not supported: TypeError)."""
+        if isinstance(p, (Tensor, np.ndarray)) or not isinstance(p, _NUMBER_TYPES):
+            raise TypeError(
+                f"t ** p takes a number p, got {type(p).__name__}: a tensor exponent is not supported "
+                f"(write (p * t.log()).exp() for a positive t)"
+            )
+        return Pow.apply(self, float(p))
+
+    def __rpow__(self, b: Any) -> "Tensor":
+        raise TypeError(f"{type(b).__name__} ** Tensor is not supported: the exponent must be a number")
+
+    def pow(self, p: Number) -> "Tensor":
+        """``self ** p`` for a number ``p``."""
+        return self ** p
+
     # ## Elementwise functions
 
     def sigmoid(self) -> "Tensor":
@@ -407,6 +464,38 @@ class Tensor:
     def exp(self) -> "Tensor":
         return Exp.apply(self)
 
+    def tanh(self) -> "Tensor":
+        return Tanh.apply(self)
+
+    def abs(self) -> "Tensor":
+        return Abs.apply(self)
+
+    def __abs__(self) -> "Tensor":
+        return Abs.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        """The square root, ``self ** 0.5`` (nan for negative values)."""
+        return Pow.apply(self, 0.5)
+
+    def maximum(self, b: Union["Tensor", Number]) -> "Tensor":
+        """The elementwise larger of self and b (broadcast); ties split the gradient in halves."""
+        return Maximum.apply(self, self._ensure_tensor(b))
+
+    def minimum(self, b: Union["Tensor", Number]) -> "Tensor":
+        """The elementwise smaller of self and b: -maximum(-self, -b)."""
+        return -Maximum.apply(-self, -self._ensure_tensor(b))
+
+    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> "Tensor":  # noqa: A002
+        """Values limited to [min, max] (either may be None); the gradient is 1 inside, 0 outside."""
+        out = self
+        if min is not None:
+            out = out.maximum(min)
+        if max is not None:
+            out = out.minimum(max)
+        return out if out is not self else Copy.apply(self)
+
+    clip = clamp
+
     def is_close(self, b: Union["Tensor", Number]) -> "Tensor":
         """1.0 where |self - b| < 1e-2, else 0.0."""
         return IsClose.apply(self, self._ensure_tensor(b))
@@ -418,31 +507,79 @@ class Tensor:
         flat = self if self.is_contiguous() else self.contiguous()
         return flat.view(self.size)
 
-    def sum(self, dim: Optional[int] = None) -> "Tensor":
-        """Sum over ``dim`` (kept with size 1), or of everything (shape (1,))."""
+    def _reduced(self, out: "Tensor", dim: Optional[int], keepdim: bool) -> "Tensor":
+        """``out`` (a reduction over ``dim``, which it keeps with size 1) with that dim dropped
+        if ``keepdim`` is False. Full reductions (``dim=None``) keep their shape (1,)."""
+        if keepdim or dim is None or self.dims == 1:
+            return out
+        d = check_dim(dim, self.shape)
+        return out.view(self.shape[:d] + self.shape[d + 1 :])
+
+    def sum(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Sum over ``dim`` (kept with size 1; ``keepdim=False`` drops it, as PyTorch does by
+        default), or of everything (shape (1,))."""
         if dim is None:
             return Sum.apply(self._flat(), 0)
-        return Sum.apply(self, check_dim(dim, self.shape))
+        return self._reduced(Sum.apply(self, check_dim(dim, self.shape)), dim, keepdim)
 
-    def mean(self, dim: Optional[int] = None) -> "Tensor":
-        """Mean over ``dim`` (kept with size 1), or of everything (shape (1,))."""
+    def mean(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Mean over ``dim`` (kept with size 1 unless ``keepdim=False``), or of everything (shape (1,))."""
         count = self.size if dim is None else self.shape[check_dim(dim, self.shape)]
-        return self.sum(dim) * (1.0 / count)
+        return self._reduced(self.sum(dim) * (1.0 / count), dim, keepdim)
 
-    def max(self, dim: Optional[int] = None) -> "Tensor":
-        """Maximum over ``dim`` (kept with size 1), or of everything (shape (1,)).
+    def var(self, dim: Optional[int] = None, keepdim: bool = True, correction: int = 1) -> "Tensor":
+        """Variance over ``dim`` (or of everything): sum((x - mean)^2) / (n - correction).
+        ``correction=1`` (the default, as in PyTorch) is the unbiased estimate; 0 the plain mean."""
+        count = self.size if dim is None else self.shape[check_dim(dim, self.shape)]
+        centred = self - self.mean(dim)
+        scale = 1.0 / (count - correction) if count > correction else float("nan")  # too few values: nan, as numpy
+        return self._reduced((centred * centred).sum(dim) * scale, dim, keepdim)
+
+    def std(self, dim: Optional[int] = None, keepdim: bool = True, correction: int = 1) -> "Tensor":
+        """Standard deviation: the square root of ``var`` (same arguments)."""
+        return self.var(dim, keepdim, correction).sqrt()
+
+    def prod(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Product over ``dim`` (kept unless ``keepdim=False``), or of everything (shape (1,)).
+        Its gradient is right at zeros too (the product of the other values)."""
+        if dim is None:
+            return Prod.apply(self._flat(), 0)
+        return self._reduced(Prod.apply(self, check_dim(dim, self.shape)), dim, keepdim)
+
+    def max(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Maximum over ``dim`` (kept with size 1 unless ``keepdim=False``), or of everything
+        (shape (1,)). The values only, as in MiniTorch (``argmax`` gives the positions).
 
         Its gradient goes to the position of the maximum (split equally between ties).
         """
         if dim is None:
             return Max.apply(self._flat(), 0)
-        return Max.apply(self, check_dim(dim, self.shape))
+        return self._reduced(Max.apply(self, check_dim(dim, self.shape)), dim, keepdim)
 
-    def all(self, dim: Optional[int] = None) -> "Tensor":
+    def min(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Minimum over ``dim`` (or of everything): ``-(-self).max(dim)``."""
+        return -((-self).max(dim, keepdim))
+
+    def argmax(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Position of the (first) maximum along ``dim`` as a float tensor, or in the flattened
+        tensor (shape (1,)). A position has no gradient: the result is a constant."""
+        values = self.to_numpy()
+        if dim is None:
+            return Tensor.make([float(np.argmax(values))], (1,), backend=self.backend)
+        d = check_dim(dim, self.shape)
+        where = np.argmax(values, axis=d)
+        out = Tensor.make(where.astype(np.float64).reshape(-1), self.shape[:d] + (1,) + self.shape[d + 1 :], backend=self.backend)
+        return self._reduced(out, dim, keepdim)
+
+    def argmin(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
+        """Position of the (first) minimum: ``(-self).argmax(dim)``."""
+        return (-self).argmax(dim, keepdim)
+
+    def all(self, dim: Optional[int] = None, keepdim: bool = True) -> "Tensor":
         """1.0 if every value (over ``dim``, or everywhere) is nonzero, else 0.0."""
         if dim is None:
             return All.apply(self._flat(), 0)
-        return All.apply(self, check_dim(dim, self.shape))
+        return self._reduced(All.apply(self, check_dim(dim, self.shape)), dim, keepdim)
 
     # ## Views and copies
 
@@ -476,6 +613,45 @@ class Tensor:
                 raise IndexingError(f"cannot view shape {self.shape} ({self.size} elements) as shape {shape}")
             shape = tuple(self.size // known if s == -1 else s for s in shape)
         return tuple(int(s) for s in shape)
+
+    def reshape(self, *shape: Union[int, Sequence[int]]) -> "Tensor":
+        """The numbers in row-major order read with another shape: a view when the layout
+        allows it, else a copy (never an error about layouts, unlike ``view``). One size may
+        be -1. ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Reshape.apply(self, self._infer_shape(tuple(shape)))
+
+    def flatten(self) -> "Tensor":
+        """All the numbers as one dimension (a view when possible): ``reshape(-1)``."""
+        return self.reshape(self.size)
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        """Swap two dimensions (a view)."""
+        order = list(range(self.dims))
+        d0, d1 = check_dim(dim0, self.shape), check_dim(dim1, self.shape)
+        order[d0], order[d1] = order[d1], order[d0]
+        return self.permute(*order)
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802 - PyTorch's name
+        """The dimensions in reverse order (a view): the transpose of a matrix."""
+        return self.permute(*reversed(range(self.dims)))
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        """A view with a new dimension of size 1 at ``dim`` (0..dims; -1 puts it last)."""
+        d = check_dim(dim, (1,) * (self.dims + 1))
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def squeeze(self, dim: Optional[int] = None) -> "Tensor":
+        """A view without the dimensions of size 1 (or only ``dim``, if it has size 1).
+        A tensor of one element keeps one dimension: shape (1,)."""
+        if dim is None:
+            shape = tuple(s for s in self.shape if s != 1) or (1,)
+        else:
+            d = check_dim(dim, self.shape)
+            shape = self.shape[:d] + self.shape[d + 1 :] if self.shape[d] == 1 and self.dims > 1 else self.shape
+        return self.reshape(shape)
 
     def contiguous(self) -> "Tensor":
         """A copy with the numbers in row-major order (what ``view`` needs)."""

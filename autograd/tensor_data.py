@@ -141,6 +141,102 @@ def is_int(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+def view_strides(shape: UserShape, strides: UserStrides, new_shape: UserShape) -> Union[Tuple[int, ...], None]:
+    """Strides that read the numbers of ``(shape, strides)`` in row-major order as ``new_shape``
+    without moving any, or None when no strides can (then a reshape must copy).
+
+    The dimensions are matched in groups of equal size (old (6,) and new (2, 3); old (2, 3)
+    and new (6,)); a group of old dimensions can be read as another shape only if it lies in
+    memory as one row-major block (each stride = the next stride * the next size). Sizes of
+    1 are free. Example: a permuted (3, 2) with strides (1, 3) has no strides as (6,).
+    """
+    shape, strides, new_shape = tuple(shape), tuple(strides), tuple(new_shape)
+    size = int(np.prod(shape, dtype=np.int64))
+    if size != int(np.prod(new_shape, dtype=np.int64)):
+        return None
+    if size == 0:
+        return strides_from_shape(new_shape)
+    old = [(s, st) for s, st in zip(shape, strides) if s != 1]
+    out = [1] * len(new_shape)
+    oi = ni = 0
+    while ni < len(new_shape):
+        if new_shape[ni] == 1:
+            ni += 1
+            continue
+        nj, oj = ni + 1, oi + 1
+        new_size, old_size = new_shape[ni], old[oi][0]
+        while new_size != old_size:  # grow the smaller side until both cover the same numbers
+            if new_size < old_size:
+                new_size *= new_shape[nj]
+                nj += 1
+            else:
+                old_size *= old[oj][0]
+                oj += 1
+        if any(old[k][1] != old[k + 1][1] * old[k + 1][0] for k in range(oi, oj - 1)):
+            return None
+        step = old[oj - 1][1]
+        for k in range(nj - 1, ni - 1, -1):
+            out[k] = step
+            step *= new_shape[k]
+        ni, oi = nj, oj
+    return tuple(out)
+
+
+def index_view(shape: UserShape, strides: UserStrides, key: object) -> Tuple[int, Tuple[int, ...], Tuple[int, ...]]:
+    """``(offset, shape, strides)`` of the view ``t[key]``: the same storage from position
+    ``offset`` on, read with the new shape and strides. No number moves.
+
+    ``key``: an int, a slice, ``...``, or a tuple of them (one entry per dimension at most;
+    ``...`` stands for as many ``:`` as needed). An int picks one position and drops its
+    dimension; a slice ``start:stop:step`` keeps it (step > 0; start and stop count from the
+    end when negative and, as in Python, a stop past the end means the end). Errors name the
+    index and the shape: an int out of range, a slice starting past the end, a step <= 0.
+    """
+    shape, strides = tuple(shape), tuple(strides)
+    entries = key if isinstance(key, tuple) else (key,)
+    if sum(k is Ellipsis for k in entries) > 1:
+        raise IndexingError(f"an index can have only one '...', got {key!r}")
+    explicit = len(entries) - (1 if Ellipsis in entries else 0)
+    if explicit > len(shape):
+        raise IndexingError(f"too many indices {key!r} for a tensor of shape {shape} ({len(shape)} dimensions)")
+    fill = (slice(None),) * (len(shape) - explicit)
+    if Ellipsis in entries:
+        at = entries.index(Ellipsis)
+        entries = entries[:at] + fill + entries[at + 1 :]
+    else:
+        entries = entries + fill
+    offset, out_shape, out_strides = 0, [], []
+    for dim, (k, size, stride) in enumerate(zip(entries, shape, strides)):
+        if is_int(k):
+            if not -size <= k < size:  # type: ignore[operator]
+                raise IndexingError(
+                    f"index {k} is out of range for dimension {dim} of shape {shape}: it must be in [{-size}, {size - 1}]"
+                )
+            offset += (int(k) % size) * stride  # type: ignore[call-overload]
+        elif isinstance(k, slice):
+            for part in (k.start, k.stop, k.step):
+                if part is not None and not is_int(part):
+                    raise TypeError(f"slice {k} of shape {shape}: start, stop and step must be ints or None")
+            if k.step is not None and k.step <= 0:
+                raise IndexingError(f"slice {k} of shape {shape}: the step must be positive, got {k.step}")
+            if k.start is not None and k.start > size:
+                raise IndexingError(
+                    f"slice {k} is out of range for dimension {dim} of shape {shape}: it starts past "
+                    f"the end (at most {size}; a stop past the end is fine and means the end)"
+                )
+            start, stop, step = k.indices(size)
+            n = max(0, (stop - start + step - 1) // step)
+            if n:
+                offset += start * stride
+            out_shape.append(n)
+            out_strides.append(stride * step)
+        else:
+            raise TypeError(
+                f"a tensor index holds ints, slices and '...', got {k!r} ({type(k).__name__}) for shape {shape}"
+            )
+    return offset, tuple(out_shape), tuple(out_strides)
+
+
 def _as_ints(values: Iterable[int], what: str) -> Tuple[int, ...]:
     """A tuple of Python ints, or TypeError naming ``what`` (ints, numpy ints are fine)."""
     out = []
@@ -323,37 +419,49 @@ class TensorData:
     # ## Printing
 
     def to_string(self) -> str:
-        """The numbers as ``f"{v:3.2f}"`` in nested brackets, one innermost row per line.
+        """The numbers in nested brackets, one innermost row per line (MiniTorch's format).
 
-        A 1-D tensor is one line, ``[1.00 1.00 1.00]``; a (2, 2) tensor is::
+        Each value prints as ``f"{v:3.2f}"``: a 1-D tensor is one line, ``[1.00 1.00 1.00]``;
+        a (2, 2) tensor is::
 
             [[1.00 2.00]
              [3.00 4.00]]
+
+        Two rules keep big or unusual tensors readable (numpy's habits):
+
+        - values that ``3.2f`` would hide or drown, some nonzero ``|v|`` below ``0.01`` (1e-5
+          would print as 0.00) or from ``1e5`` up, print all in scientific notation with four
+          digits, ``1.000e-05``; nan and inf print as such and do not count;
+        - a tensor of more than 1000 numbers is summarised: along each dimension longer
+          than 6, only the first 3 and last 3 entries are shown, with ``...`` between.
         """
         if self.dims == 0:
             return f"{float(self._storage[0]):3.2f}" if self.size else "[]"
         if self.size == 0:
             return "[" * self.dims + "]" * self.dims
-        text = ""
-        for index in self.indices():
-            # Brackets open where trailing indices restart at 0 ...
-            opening = 0
-            for i in range(self.dims - 1, -1, -1):
-                if index[i] != 0:
-                    break
-                opening += 1
-            if opening and index != (0,) * self.dims:
-                text += "\n" + " " * (self.dims - opening)
-            text += "[" * opening
-            text += f"{self.get(index):3.2f}"
-            # ... and close where they reach their last value.
-            closing = 0
-            for i in range(self.dims - 1, -1, -1):
-                if index[i] != self.shape[i] - 1:
-                    break
-                closing += 1
-            text += "]" * closing if closing else " "
-        return text
+        values = np.lib.stride_tricks.as_strided(
+            self._storage, self.shape, tuple(st * self._storage.itemsize for st in self.strides), writeable=False
+        )
+        shown = np.abs(values[np.isfinite(values) & (values != 0)])
+        scientific = shown.size > 0 and (shown.min() < 1e-2 or shown.max() >= 1e5)
+        form = "{:.3e}" if scientific else "{:3.2f}"
+        edge = 3 if self.size > 1000 else None
+
+        def entries(n: int) -> list:
+            """Which positions of a dimension of size n are printed (None: the ``...``)."""
+            if edge is None or n <= 2 * edge:
+                return list(range(n))
+            return list(range(edge)) + [None] + list(range(n - edge, n))
+
+        def block(index: Tuple[int, ...]) -> str:
+            depth = len(index)
+            if depth == self.dims - 1:
+                row = values[index]
+                return "[" + " ".join("..." if i is None else form.format(float(row[i])) for i in entries(len(row))) + "]"
+            parts = ["..." if i is None else block(index + (i,)) for i in entries(self.shape[depth])]
+            return "[" + ("\n" + " " * (depth + 1)).join(parts) + "]"
+
+        return block(())
 
     def __repr__(self) -> str:
         return f"TensorData(shape={self.shape}, strides={self.strides})"

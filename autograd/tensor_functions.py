@@ -32,7 +32,7 @@ from typing import Any, Optional, Tuple, Type, Union
 import numpy as np
 
 from .autodiff import Context, is_grad_enabled
-from .tensor_data import IndexingError, TensorData, is_int
+from .tensor_data import IndexingError, TensorData, index_view, is_int, view_strides
 
 # "Tensor" in the annotations is autograd.tensor.Tensor (not imported: see the docstring).
 
@@ -189,6 +189,57 @@ class Exp(Function):
         return grad_output.f.mul_zip(grad_output, out)
 
 
+class Tanh(Function):
+    """tanh(a). Shapes: a -> same. Saves the output t (d/da = 1 - t^2)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        t = a.f.tanh_map(a)
+        ctx.save_for_backward(t)
+        return t
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (t,) = ctx.saved_values
+        f = t.f
+        return f.mul_zip(grad_output, f.add_zip(_constant(1.0, t), f.neg_map(f.mul_zip(t, t))))
+
+
+class Abs(Function):
+    """|a|. Shapes: a -> same. Saves a (d/da = sign(a): 1, -1, and 0 at 0)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a)
+        return a.f.abs_map(a)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        (a,) = ctx.saved_values
+        f = a.f
+        zero = _constant(0.0, a)
+        sign = f.add_zip(f.lt_zip(zero, a), f.neg_map(f.lt_zip(a, zero)))
+        return f.mul_zip(grad_output, sign)
+
+
+class Pow(Function):
+    """a ** p for a number p (a Python float, no gradient). Shapes: a -> same.
+
+    Saves a and p: d/da a^p = p a^(p-1).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", p: float) -> "Tensor":
+        ctx.save_for_backward(a, p)
+        return a.f.pow_zip(a, _constant(p, a))
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        a, p = ctx.saved_values
+        f = a.f
+        return f.mul_zip(grad_output, f.mul_zip(_constant(p, a), f.pow_zip(a, _constant(p - 1.0, a))))
+
+
 class Copy(Function):
     """A contiguous copy of a. Shapes: a -> same. Saves nothing (gradient passes through)."""
 
@@ -229,6 +280,28 @@ class Mul(Function):
         a, b = ctx.saved_values
         f = grad_output.f
         return f.mul_zip(grad_output, b), f.mul_zip(grad_output, a)
+
+
+class Maximum(Function):
+    """The elementwise larger of a and b. Shapes: a, b -> broadcast(a, b). Saves a and b.
+
+    The gradient goes to the larger input; where they tie it is split in halves (as
+    ``torch.maximum`` does, and as central differences measure).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ctx.save_for_backward(a, b)
+        return a.f.max_zip(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        a, b = ctx.saved_values
+        f = a.f
+        tie = f.mul_zip(_constant(0.5, a), f.eq_zip(a, b))
+        share_a = f.add_zip(f.lt_zip(b, a), tie)
+        share_b = f.add_zip(f.lt_zip(a, b), tie)
+        return f.mul_zip(grad_output, share_a), f.mul_zip(grad_output, share_b)
 
 
 class _Comparison(Function):
@@ -356,6 +429,36 @@ class Max(_DimFunction):
         return f.mul_zip(argmax, f.mul_zip(grad_output, share))
 
 
+class Prod(_DimFunction):
+    """Product over ``dim``. Shapes: a (..., n, ...) -> (..., 1, ...). Saves a and dim.
+
+    d/da_i of a_1 ... a_n is the product of the others. Not out / a_i, which fails at a zero:
+    with z zeros along the dim, a nonzero a_i gets P / a_i if z = 0 (P: the product of the
+    nonzero values) and 0 otherwise; a zero a_i gets P if z = 1 and 0 otherwise.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ctx.save_for_backward(a, dim)
+        return a.f.mul_reduce(a, dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        a, dim = ctx.saved_values
+        f = a.f
+        one = _constant(1.0, a)
+        is_zero = f.eq_zip(a, _constant(0.0, a))
+        nonzero = f.add_zip(a, is_zero)  # the zeros replaced by ones
+        product = f.mul_reduce(nonzero, dim)  # P
+        zeros = f.add_reduce(is_zero, dim)  # z
+        at_nonzero = f.mul_zip(f.eq_zip(zeros, _constant(0.0, a)), f.mul_zip(product, f.inv_map(nonzero)))
+        at_zero = f.mul_zip(f.eq_zip(zeros, one), product)
+        share = f.add_zip(
+            f.mul_zip(f.add_zip(one, f.neg_map(is_zero)), at_nonzero), f.mul_zip(is_zero, at_zero)
+        )
+        return f.mul_zip(grad_output, share)
+
+
 # ## Views: same numbers, new shape or order
 
 
@@ -426,6 +529,54 @@ class View(_SizesFunction):
         return grad.make(storage, a_shape, backend=grad.backend)
 
 
+class Reshape(View):
+    """``a`` read with a new ``shape`` (same number of elements): a view when the layout allows
+    it (``tensor_data.view_strides``), else a contiguous copy, never an error about layouts.
+
+    Saves a's shape; backward (View's) reads the gradient back in that shape.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", shape: Tuple[int, ...]) -> "Tensor":
+        if int(np.prod(shape, dtype=np.int64)) != a.size:
+            raise IndexingError(
+                f"cannot reshape a tensor of shape {a.shape} ({a.size} elements) into shape {shape} "
+                f"({int(np.prod(shape, dtype=np.int64))} elements): the sizes must match"
+            )
+        ctx.save_for_backward(a.shape)
+        strides = view_strides(a.shape, a.strides, shape)
+        if strides is None:
+            a = a.f.id_map(a)  # a contiguous copy, read with the default strides
+        storage, _, _ = a.tuple()
+        return a.make(storage, shape, strides, backend=a.backend)
+
+
+class Index(Function):
+    """``a[key]``: a view of some of a's numbers (``tensor_data.index_view``). No copy.
+
+    Shapes: ints drop their dimension, slices keep it (``(3, 4)[1:, 0]`` -> (2,)). Saves a's
+    shape and the key; backward puts the gradient into the selected cells of a zero gradient
+    of a's shape (the other cells did not reach the output).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", key: Any) -> "Tensor":
+        offset, shape, strides = index_view(a.shape, a.strides, key)
+        ctx.save_for_backward(a.shape, key)
+        storage, _, _ = a.tuple()
+        return a.make(storage[offset:], shape, strides, backend=a.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        a_shape, key = ctx.saved_values
+        grad = grad_output.zeros(a_shape)
+        offset, shape, strides = index_view(a_shape, grad.strides, key)
+        storage, _, _ = grad.tuple()
+        cells = grad.make(storage[offset:], shape, strides, backend=grad.backend)
+        grad.f.id_map(grad_output, cells)  # writes into grad's storage
+        return grad
+
+
 # ## Matrix multiply
 
 
@@ -459,6 +610,7 @@ class MatMul(Function):
 
 
 __all__ = [
-    "Add", "All", "Copy", "EQ", "Exp", "Function", "History", "Inv", "IsClose", "LT", "Log",
-    "MatMul", "Max", "Mul", "Neg", "Permute", "ReLU", "Sigmoid", "Sum", "View", "is_tensor",
+    "Abs", "Add", "All", "Copy", "EQ", "Exp", "Function", "History", "Index", "Inv", "IsClose", "LT",
+    "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Permute", "Pow", "Prod", "ReLU", "Reshape",
+    "Sigmoid", "Sum", "Tanh", "View", "is_tensor",
 ]  # fmt: skip

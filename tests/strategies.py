@@ -124,3 +124,24 @@ def tensor_from(array: np.ndarray, backend: TensorBackend, requires_grad: bool =
 def hundredths(low: float = -100.0, high: float = 100.0) -> st.SearchStrategy[float]:
     """Multiples of 0.01 in [low, high]: with ``unique=True``, values at least 0.01 apart."""
     return st.integers(round(low * 100), round(high * 100)).map(lambda i: i / 100)
+
+
+@st.composite
+def index_keys(draw: st.DrawFn, shape: Shape) -> Tuple[object, ...]:
+    """A tensor index for ``shape`` as numpy reads it: per dimension an int (negative too) or a
+    slice with any start, a stop that may run past the end and a step of 1 to 3; sometimes
+    fewer entries than dimensions, or a ``...`` standing for some of them."""
+    entries: list = []
+    for size in shape:
+        if draw(st.booleans()):
+            entries.append(draw(st.integers(-size, size - 1)))
+        else:
+            start = draw(st.none() | st.integers(-size - 2, size))
+            stop = draw(st.none() | st.integers(-size - 2, size + 2))
+            step = draw(st.none() | st.integers(1, 3))
+            entries.append(slice(start, stop, step))
+    if draw(st.booleans()):  # a run of dimensions i..j-1 written as ...
+        i = draw(st.integers(0, len(entries)))
+        j = draw(st.integers(i, len(entries)))
+        return tuple(entries[:i]) + (Ellipsis,) + tuple(entries[j:])
+    return tuple(entries[: draw(st.integers(0, len(entries)))])  # the last dimensions left out

@@ -153,16 +153,16 @@ def backpropagate(variable: Variable, deriv: Any, retain_graph: bool = True) -> 
     With ``retain_graph=False`` each node's saved values (its ``history.ctx``) are freed as soon
     as its backward has run: what a training step wants (PyTorch's default, and Tensor's).
     """
-    ### BEGIN SOLUTION task-1.4
     for step in backward_steps(variable, deriv):
         node = step.node
-        if node.is_leaf():
-            node.accumulate_derivative(step.derivative)
-        elif not retain_graph:
+        if not retain_graph and not node.is_leaf():
             ctx = getattr(getattr(node, "history", None), "ctx", None)
             if isinstance(ctx, Context):
                 ctx.free()
-    ### END SOLUTION
+        ### BEGIN SOLUTION task-1.4
+        if node.is_leaf():
+            node.accumulate_derivative(step.derivative)
+        ### END SOLUTION
 
 
 # ## Context: what a Function's forward leaves for its backward

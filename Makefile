@@ -3,6 +3,7 @@
 #   make test       run every test: unit, property and the notebooks under nbval
 #   make notebooks  re-run every notebook in place from a fresh kernel (after changing the library)
 #   make bench      speed of the backends, as ratios against numpy
+#   make test-cuda  the CUDA backend's tests under numba's simulator (no GPU needed)
 #   make docs       redraw the pictures in docs/ that the README shows
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test notebooks bench docs clean
+.PHONY: lab test test-cuda notebooks bench docs clean
 
 # (Re)install whenever the dependency list changes. `pip install -e .` means edits to the
 # library are seen by the notebooks at once.
@@ -28,6 +29,14 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+# Its own pytest process: NUMBA_ENABLE_CUDASIM is read once, when numba is imported, and
+# would turn every CUDA call of the process into the simulator. -k cuda keeps the cuda cases
+# of the backend-parametrised tests (and test_cuda.py); cuda-sim takes fewer examples.
+CUDA_TESTS := tests/test_cuda.py tests/test_tensor.py tests/test_tensor_grad.py tests/test_tensor_errors.py \
+	tests/test_minitorch_compat.py tests/test_fast_ops.py
+test-cuda: $(STAMP)
+	NUMBA_ENABLE_CUDASIM=1 HYPOTHESIS_PROFILE=cuda-sim $(BIN)/python -m pytest $(CUDA_TESTS) -k cuda -q
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks

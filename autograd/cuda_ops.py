@@ -58,7 +58,8 @@ def unavailable_reason() -> Optional[str]:
             try:
                 cuda.current_context()
             except Exception as error:  # numba's own explanation: no driver, no device, ...
-                detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                lines = [line.strip() for line in str(error).splitlines() if line.strip() not in ("", ":")]
+                detail = " ".join(lines[:2]) or type(error).__name__
             _checked["reason"] = (
                 "the CUDA backend needs an NVIDIA GPU with its driver"
                 + (f" ({detail})" if detail else " (numba found none)")

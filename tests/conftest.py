@@ -30,6 +30,17 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# `make test-cuda`: under numba's CUDA simulator every GPU thread is a Python thread, so the
+# CUDA run takes the same tests with fewer examples (derandomised: a failure repeats).
+settings.register_profile(
+    "cuda-sim",
+    max_examples=5,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 

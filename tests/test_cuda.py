@@ -225,3 +225,19 @@ def test_too_many_dimensions_is_a_clear_error():
     a = tensor_from(np.zeros((1,) * (kernels.MAX_DIMS + 1)), CudaBackend)
     with pytest.raises(ValueError, match=f"at most {kernels.MAX_DIMS} dimensions"):
         a.exp()
+
+
+def test_tensors_move_explicitly_with_to_and_type():
+    x = np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]])
+    simple = tensor_from(x, SimpleBackend).permute(1, 0)  # non-contiguous on purpose
+    moved = simple.to(CudaBackend)
+    assert moved.backend is CudaBackend and moved.shape == (3, 2) and moved.is_leaf()
+    np.testing.assert_array_equal(moved.to_numpy(), x.T)
+    (moved * moved).sum().backward()
+    np.testing.assert_allclose(moved.grad.to_numpy(), 2 * x.T)
+    back = moved.to(SimpleBackend)
+    assert back.backend is SimpleBackend
+    np.testing.assert_array_equal(back.to_numpy(), x.T)
+    t = tensor([1.0, 2.0])
+    t._type_(CudaBackend)  # MiniTorch's in-place form
+    assert t.backend is CudaBackend and (t + t).to_numpy().tolist() == [2.0, 4.0]

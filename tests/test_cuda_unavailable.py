@@ -71,3 +71,19 @@ def test_unknown_names_still_raise_attribute_error(name):
             getattr(autograd, name)
     else:
         assert getattr(autograd, name).cuda
+
+
+def test_to_moves_between_cpu_backends_and_checks_its_argument():
+    import numpy as np
+
+    from autograd import FastBackend, SimpleBackend, tensor
+
+    t = tensor([[1.0, 2.0], [3.0, 4.0]], backend=SimpleBackend).permute(1, 0)
+    fast = t.to(FastBackend)
+    assert fast.backend is FastBackend and fast.requires_grad()
+    np.testing.assert_array_equal(fast.to_numpy(), [[1.0, 3.0], [2.0, 4.0]])
+    assert tensor([1.0], requires_grad=False).to(FastBackend).requires_grad() is False
+    with pytest.raises(TypeError, match="TensorBackend such as FastBackend, got 'cuda'"):
+        t.to("cuda")
+    with pytest.raises(TypeError, match="_type_"):
+        t._type_(None)

@@ -169,7 +169,7 @@ def test_scalar_two_derivative(fn, t1, t2):
 # Gradient checks on tensors cost a few seconds per test on the pure-Python backend, and
 # tests/test_tensor_grad.py already runs the catalogue's gradients with broadcasting on every
 # backend; here they run in MiniTorch's form with fewer examples.
-TENSOR_GRAD = settings(max_examples=20)
+TENSOR_GRAD = settings(max_examples=min(20, settings.default.max_examples))
 
 
 def tensors(backend, shape=None):

@@ -41,6 +41,7 @@ from numba import cuda
 from numba.extending import overload
 
 from . import operators, tensor_data
+from .fast_ops import _watch_sources
 
 SIMULATOR = bool(numba.config.ENABLE_CUDASIM)
 
@@ -401,3 +402,11 @@ def mm_practice_kernel(out, a, b, size):  # type: ignore[no-untyped-def]
         for k in range(size):
             acc += a_shared[i, k] * b_shared[k, j]
         out[i * size + j] = acc
+
+
+# numba's disk cache watches only this file, but the kernels compile operators.py's and
+# tensor_data.py's code too: the fast backend's guard adds their hash to each cache stamp.
+_watch_sources(
+    (map_kernel, zip_kernel, reduce_kernel, matmul_kernel, sum_practice_kernel, mm_practice_kernel),
+    (operators, tensor_data),
+)

@@ -89,14 +89,24 @@ def _ptx(args: argparse.Namespace) -> int:
 
 def _tests(smoke: bool) -> int:
     """The CUDA tests and the backend-parametrised suite's cuda cases, in their own process."""
-    env = dict(os.environ, AUTOGRAD_TEST_CUDA="1", PYTHONPATH=str(ROOT))
+    # few examples per test (the "cuda" hypothesis profile), to stay within the 5 minutes
+    env = dict(os.environ, AUTOGRAD_TEST_CUDA="1", HYPOTHESIS_PROFILE="cuda", PYTHONPATH=str(ROOT))
     files = ["tests/test_cuda.py"]
     selection = ["-k", "practice"] if smoke else ["-k", "cuda"]
     if not smoke:
-        files += ["tests/test_tensor.py", "tests/test_tensor_grad.py", "tests/test_minitorch_compat.py"]
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *files, *selection]
-    print("$", " ".join(command[2:]), flush=True)
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+        files += ["tests/test_tensor.py", "tests/test_tensor_grad.py", "tests/test_tensor_errors.py",
+                  "tests/test_minitorch_compat.py", "tests/test_fast_ops.py"]  # fmt: skip
+    arguments = ["-q", "-x", "-p", "no:cacheprovider", *files, *selection]
+    # pytest in a child process that gets the same numpy.row_stack alias as this one
+    child = (
+        "import sys, numpy\n"
+        "if not hasattr(numpy, 'row_stack'):\n"
+        "    numpy.row_stack = numpy.vstack\n"
+        "import pytest\n"
+        "sys.exit(pytest.main(sys.argv[1:]))\n"
+    )
+    print("$ pytest", " ".join(arguments), flush=True)
+    return subprocess.run([sys.executable, "-c", child, *arguments], cwd=ROOT, env=env).returncode
 
 
 def _best(run: Callable[[], None], repeat: int, sync: Callable[[], None]) -> float:

@@ -30,10 +30,11 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-# `make test-cuda`: under numba's CUDA simulator every GPU thread is a Python thread, so the
-# CUDA run takes the same tests with fewer examples (derandomised: a failure repeats).
+# "cuda": `make test-cuda` (numba's CUDA simulator, where every GPU thread is a Python thread)
+# and benchmarks/gpu_check.py take the same tests with fewer examples (derandomised: a
+# failure repeats).
 settings.register_profile(
-    "cuda-sim",
+    "cuda",
     max_examples=5,
     deadline=None,
     derandomize=True,

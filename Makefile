@@ -35,7 +35,7 @@ test: $(STAMP)
 # of the backend-parametrised tests (and test_cuda.py); the "cuda" profile takes fewer examples.
 # The 20000-operation graph tests the engine, not the kernels (40000 simulated launches).
 CUDA_TESTS := tests/test_cuda.py tests/test_tensor.py tests/test_tensor_grad.py tests/test_tensor_errors.py \
-	tests/test_minitorch_compat.py tests/test_fast_ops.py
+	tests/test_tensor_op_table.py tests/test_minitorch_compat.py tests/test_fast_ops.py
 test-cuda: $(STAMP)
 	NUMBA_ENABLE_CUDASIM=1 HYPOTHESIS_PROFILE=cuda $(BIN)/python -m pytest $(CUDA_TESTS) -q \
 		-k "cuda and not 20000_operations"

@@ -37,9 +37,11 @@ from .operators import (  # noqa: F401
 
 # Module 1: the engine
 from .autodiff import (  # noqa: F401
+    BackwardStep,
     Context,
     Variable,
     backpropagate,
+    backward_steps,
     central_difference,
     is_grad_enabled,
     no_grad,
@@ -54,8 +56,9 @@ from .module import Module, Parameter  # noqa: F401,E402
 from .scalar import Scalar, ScalarFunction, ScalarHistory, derivative_check  # noqa: F401,E402
 from .testing import MathTest, MathTestVariable, catalogue  # noqa: F401,E402
 
-# --- Module 2 exports (tensor_data.py, tensor_ops.py, tensor_functions.py, tensor.py) go below this line ---
-from . import tensor_data, tensor_functions, tensor_ops  # noqa: F401,E402
+# --- Module 2 exports (tensor_data.py, op_table.py, tensor_ops.py, tensor_functions.py, tensor.py,
+# constructors.py, gradient_check.py) go below this line ---
+from . import constructors, gradient_check, op_table, tensor_data, tensor_functions, tensor_ops  # noqa: F401,E402
 from .tensor import Tensor  # noqa: F401,E402
 from .tensor_data import (  # noqa: F401,E402
     IndexingError,
@@ -66,24 +69,27 @@ from .tensor_data import (  # noqa: F401,E402
     strides_from_shape,
     to_index,
 )
-from .tensor_functions import (  # noqa: F401,E402
-    Function,
-    History,
-    grad_central_difference,
-    grad_check,
-    ones,
-    rand,
-    tensor,
-    zeros,
-)
+from .tensor_functions import Function, History  # noqa: F401,E402
+from .constructors import ones, rand, tensor, zeros  # noqa: F401,E402
+from .gradient_check import grad_central_difference, grad_check  # noqa: F401,E402
+from .op_table import OPS, Op  # noqa: F401,E402
 from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps  # noqa: F401,E402
+
+# MiniTorch's code imports the constructors and grad_check from tensor_functions
+# (``from minitorch.tensor_functions import rand``). They make Tensors, so they live above
+# tensor.py; handing them to tensor_functions here keeps those imports working with no
+# import circle (tensor_functions itself never imports them).
+for _name in constructors.__all__ + gradient_check.__all__:
+    setattr(tensor_functions, _name, getattr(constructors if _name in constructors.__all__ else gradient_check, _name))
 
 # The tensor Functions (Add, Mul, Neg, ... MatMul) share their names with the Scalar ones
 # exported above, so they stay in their module: autograd.tensor_functions.Add.
 
-# --- Module 3 exports (fast_ops.py) go below this line ---
-from . import fast_ops  # noqa: F401,E402
+# --- Module 3 exports (numba_bridge.py, cpu_kernels.py, fast_ops.py) go below this line ---
+from . import cpu_kernels, fast_ops, numba_bridge  # noqa: F401,E402
 from .fast_ops import FastBackend, FastOps  # noqa: F401,E402
+
+del _name
 
 # The CUDA backend is imported on first use (``autograd.CudaBackend``): importing numba.cuda
 # costs time and must not happen for people without a GPU who never ask for it.
@@ -96,6 +102,7 @@ def __getattr__(name: str):  # noqa: ANN202 - module attribute hook (PEP 562)
 
         return getattr(cuda_ops, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
 
 _BUILTIN_NAMES = {"id", "max", "map", "sum"}
 __all__ = sorted(

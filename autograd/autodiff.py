@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Protocol, Tuple
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Protocol, Tuple
 
 # ## Task 1.1: central differences
 
@@ -68,12 +69,13 @@ def next_unique_id() -> int:
 # ## Task 1.4: topological sort and backpropagation
 
 
-def topological_sort(variable: Variable) -> List[Variable]:
+def topological_sort(variable: Variable, constants: bool = False) -> List[Variable]:
     """Every non-constant variable reachable from ``variable``, each after all nodes that use it.
 
     The first element is ``variable`` itself; leaves come late. Depth-first search with an
     explicit stack: a node is emitted once all of its parents have been emitted (post-order),
-    and the post-order is then reversed.
+    and the post-order is then reversed. With ``constants=True`` the constants are listed too
+    (the graph pictures draw them; backpropagation skips them).
     """
     order: List[Variable] = []
     visited = set()
@@ -83,13 +85,13 @@ def topological_sort(variable: Variable) -> List[Variable]:
         visited.add(v.unique_id)
         stack.append((v, iter(v.parents) if not v.is_leaf() else iter(())))
 
-    if variable.is_constant():
+    if variable.is_constant() and not constants:
         return order
     push(variable)
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent.unique_id not in visited and not parent.is_constant():
+            if parent.unique_id not in visited and (constants or not parent.is_constant()):
                 push(parent)
                 break
         else:
@@ -99,26 +101,51 @@ def topological_sort(variable: Variable) -> List[Variable]:
     return order
 
 
-def backpropagate(variable: Variable, deriv: Any) -> None:
-    """Run the chain rule from ``variable`` back to the leaves.
+@dataclass(frozen=True)
+class BackwardStep:
+    """One step of backpropagation: ``node`` has received its total ``derivative``; for a node
+    made by a Function, ``sent`` holds the pairs (input, derivative) its ``chain_rule`` sent
+    on (constants left out). ``pending``: what every node still waiting has received so far
+    (a live view: it changes at the next step)."""
 
-    ``deriv`` is d(final output)/d(variable). Each leaf receives its total derivative through
-    ``accumulate_derivative``; derivatives of shared sub-expressions are summed before they
-    are passed on, which is why the nodes are visited in topological order.
+    node: Variable
+    derivative: Any
+    sent: Tuple[Tuple[Variable, Any], ...]
+    pending: Mapping[int, Any]
+
+
+def backward_steps(variable: Variable, deriv: Any) -> Iterator[BackwardStep]:
+    """Backpropagation from ``variable`` one node at a time, in ``topological_sort`` order.
+
+    ``deriv`` is d(final output)/d(variable). Each step takes the next node's total derivative
+    (derivatives of shared sub-expressions are summed before they are passed on, which is why
+    the nodes are visited in topological order) and sends it through the node's
+    ``chain_rule`` to its inputs. Nothing is stored on the leaves: ``backpropagate`` does that;
+    the step-by-step pictures (``diagrams.backprop_step``) only look.
     """
     derivatives: Dict[int, Any] = {variable.unique_id: deriv}
+    pending = MappingProxyType(derivatives)
     for node in topological_sort(variable):
         d = derivatives.pop(node.unique_id, None)
         if d is None:
             continue
-        if node.is_leaf():
-            node.accumulate_derivative(d)
-            continue
-        for parent, d_parent in node.chain_rule(d):
-            if parent.is_constant():
-                continue
-            key = parent.unique_id
-            derivatives[key] = derivatives[key] + d_parent if key in derivatives else d_parent
+        sent: List[Tuple[Variable, Any]] = []
+        if not node.is_leaf():
+            for parent, d_parent in node.chain_rule(d):
+                if parent.is_constant():
+                    continue
+                key = parent.unique_id
+                derivatives[key] = derivatives[key] + d_parent if key in derivatives else d_parent
+                sent.append((parent, d_parent))
+        yield BackwardStep(node, d, tuple(sent), pending)
+
+
+def backpropagate(variable: Variable, deriv: Any) -> None:
+    """Run the chain rule from ``variable`` back to the leaves (``backward_steps``): each leaf
+    receives its total derivative through ``accumulate_derivative``."""
+    for step in backward_steps(variable, deriv):
+        if step.node.is_leaf():
+            step.node.accumulate_derivative(step.derivative)
 
 
 # ## Context: what a Function's forward leaves for its backward

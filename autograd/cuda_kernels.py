@@ -8,15 +8,16 @@ interface; this module knows nothing about tensors.
 How a kernel knows which scalar function to apply
 -------------------------------------------------
 As in the fast CPU backend, a kernel's first argument ``fn`` is either a small integer, the
-*op code* of one of ``autograd.operators``' functions (its position in ``UNARY`` / ``BINARY``),
-or a device function (a user's lambda, compiled with ``cuda.jit(device=True)``). ``_call1`` /
-``_call2`` are resolved while numba compiles the kernel: an integer selects ``_apply1`` /
-``_apply2``, a chain of ``if op == i`` over the op codes that is generated from the op list
-below, so the list alone says which ops exist; a function is simply called. The op code is
+*op code* of a row of the op table (``op_table.op_codes``, frozen for the process by
+``numba_bridge.frozen_table``), or a device function (a user's lambda, compiled with
+``cuda.jit(device=True)``). ``_call1`` / ``_call2`` are resolved while numba compiles the
+kernel: an integer selects ``apply1`` / ``apply2``, a chain of ``if op == i`` generated from
+the table, so the table alone says which ops exist; a function is simply called. The op code is
 the same for every thread of a launch, so the branch costs nothing next to a memory read.
 
-The scalar functions and the index arithmetic are ``operators.py``'s and ``tensor_data.py``'s
-own code, compiled as device functions (``_device_copies``): one definition of every formula.
+The scalar functions and the index arithmetic are the table's and ``tensor_data.py``'s own
+code, compiled as device functions (``_device_copies``, the CUDA twin of the bridge's
+``jit_module_functions``): one definition of every formula.
 
 Without a GPU
 -------------
@@ -33,15 +34,17 @@ contiguous tensor's element ``i`` (row-major) sits at storage position ``i``.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import sys
 import types as _pytypes
-from typing import Any, Callable, Dict, Sequence, Tuple
+from typing import Any, Callable, Dict, Sequence
 
 import numba
 from numba import cuda
 from numba.extending import overload
 
-from . import operators, tensor_data
-from .fast_ops import _watch_sources
+from . import numba_bridge, tensor_data
 
 SIMULATOR = bool(numba.config.ENABLE_CUDASIM)
 
@@ -68,90 +71,83 @@ assert _A_LOADS * TB * TB == BM * BK and _B_LOADS * TB * TB == BK * BN
 # The practice kernels of MiniTorch's course work on blocks of 32.
 PRACTICE = 32
 
-# The op codes: a function's position in these tuples (the order of fast_ops' op codes).
-UNARY: Tuple[Callable[[float], float], ...] = (
-    operators.neg,
-    operators.id,
-    operators.sigmoid,
-    operators.relu,
-    operators.log,
-    operators.exp,
-    operators.inv,
-)
-BINARY: Tuple[Callable[[float, float], float], ...] = (
-    operators.add,
-    operators.mul,
-    operators.lt,
-    operators.eq,
-    operators.is_close,
-    operators.max,
-    operators.relu_back,
-    operators.log_back,
-    operators.inv_back,
-    operators.sigmoid_back,
-    operators.exp_back,
-)
-# The reductions that may be folded in any order (in a tree); any other function is folded
-# in order, one thread per output.
-ASSOCIATIVE = (operators.add, operators.mul, operators.max)
-UNARY_CODE: Dict[Any, int] = {f: i for i, f in enumerate(UNARY)}
-BINARY_CODE: Dict[Any, int] = {f: i for i, f in enumerate(BINARY)}
-
 
 # ## The shared scalar and index code, as device functions
 
+# cuda.jit under a name of its own: the simulator swaps this module's ``cuda`` for its fake
+# one while a kernel runs, and the op chains may be built then (on first need).
+_device_jit = functools.partial(cuda.jit, device=True)
 
-def _device_copies(module: _pytypes.ModuleType, names: Sequence[str]) -> Dict[str, Any]:
-    """``cuda.jit(device=True)`` versions of the functions ``names`` of ``module``.
 
-    Each copy runs the module's own code but looks its globals up in a shared namespace where
-    those names are already the device versions: ``operators.log_back`` calls ``inv``, and a
-    device function can only call device functions.
+def _device_copies(module: _pytypes.ModuleType) -> Dict[str, Any]:
+    """``cuda.jit(device=True)`` copies of every function defined in ``module``, by name.
+
+    The CUDA twin of ``numba_bridge.jit_module_functions``: each copy runs the module's own
+    code but looks its globals up in a namespace where the module's functions are already
+    the device copies (``operators.log_back`` calls ``inv``; a device function can only call
+    device functions). numba compiles lazily: a copy no kernel calls is never compiled.
     """
     namespace = dict(vars(module))
-    compiled = {}
-    for name in names:
-        f = getattr(module, name)
-        copy = _pytypes.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
-        compiled[name] = namespace[name] = cuda.jit(device=True)(copy)
+    compiled: Dict[str, Any] = {}
+    for name, f in vars(module).items():
+        if inspect.isfunction(f) and f.__module__ == module.__name__:
+            copy = _pytypes.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+            compiled[name] = namespace[name] = _device_jit(copy)
     return compiled
 
 
-_ops = _device_copies(operators, sorted({f.__name__ for f in UNARY + BINARY}))
-_idx = _device_copies(tensor_data, ("index_to_position", "to_index", "broadcast_index"))
+_idx = _device_copies(tensor_data)
 _index_to_position = _idx["index_to_position"]
 _to_index = _idx["to_index"]
 _broadcast_index = _idx["broadcast_index"]
 
 
-def _op_chain(name: str, functions: Sequence[Callable[..., float]], arity: int) -> Any:
-    """A device function ``name(op, x[, y])`` that applies ``functions[op]``.
+def _device_copy(f: Callable[..., float], modules: Dict[str, Dict[str, Any]]) -> Any:
+    """The device version of the scalar function ``f`` of an op-table row."""
+    module = sys.modules.get(f.__module__)
+    if module is not None and getattr(module, f.__name__, None) is f:
+        if f.__module__ not in modules:
+            modules[f.__module__] = _device_copies(module)
+        return modules[f.__module__][f.__name__]
+    return _device_jit(f)
 
-    Written out as ``if op == 0: return f0(x) ...`` from the list, so that adding an op to
-    the list is all it takes (numba cannot index a tuple of functions with a runtime number).
-    """
+
+def _op_chain(name: str, functions: Sequence[Any], arity: int) -> Any:
+    """A device function ``name(op, x[, y])`` that applies ``functions[op]``, written out as
+    ``if op == 0: return f0(x) ...`` (numba cannot index a tuple of functions at run time)."""
     args = ", ".join("xy"[:arity])
     lines = [f"def {name}(op, {args}):"]
     for i in range(len(functions) - 1):
         lines += [f"    if op == {i}:", f"        return f{i}({args})"]
     lines.append(f"    return f{len(functions) - 1}({args})")
-    namespace = {f"f{i}": _ops[f.__name__] for i, f in enumerate(functions)}
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from our own names
-    return cuda.jit(device=True)(namespace[name])
+    namespace = {f"f{i}": f for i, f in enumerate(functions)}
+    exec(compile("\n".join(lines) + "\n", f"<op table, CUDA: {name}>", "exec"), namespace)  # noqa: S102
+    return _device_jit(namespace[name])
 
 
-_apply1 = _op_chain("_apply1", UNARY, 1)
-_apply2 = _op_chain("_apply2", BINARY, 2)
+_chains: Dict[int, Any] = {}
+
+
+def apply_chain(arity: int) -> Any:
+    """``apply1(op, x)`` (arity 1) or ``apply2(op, x, y)`` for the op table as the kernels of
+    this process see it (``numba_bridge.frozen_table``), built on first need: the op codes
+    the wrappers pass come from the same frozen table."""
+    if arity not in _chains:
+        table = numba_bridge.frozen_table()
+        modules: Dict[str, Dict[str, Any]] = {}
+        functions = table.unary if arity == 1 else table.binary
+        _chains[arity] = _op_chain(f"apply{arity}", [_device_copy(f, modules) for f in functions], arity)
+    return _chains[arity]
 
 
 def _call1(fn: Any, x: float) -> float:
     """``fn(x)`` for an op code or a function (this Python body runs in the simulator)."""
-    return _apply1(fn, x) if isinstance(fn, int) else fn(x)
+    return apply_chain(1)(fn, x) if isinstance(fn, int) else fn(x)
 
 
 def _call2(fn: Any, x: float, y: float) -> float:
     """``fn(x, y)`` for an op code or a function (this Python body runs in the simulator)."""
-    return _apply2(fn, x, y) if isinstance(fn, int) else fn(x, y)
+    return apply_chain(2)(fn, x, y) if isinstance(fn, int) else fn(x, y)
 
 
 # Compiled for the device, the choice is made while numba types the kernel.
@@ -160,13 +156,15 @@ if not SIMULATOR:
     @overload(_call1, target="cuda")
     def _call1_cuda(fn, x):  # type: ignore[no-untyped-def]
         if isinstance(fn, numba.types.Integer):
-            return lambda fn, x: _apply1(fn, x)
+            apply1 = apply_chain(1)
+            return lambda fn, x: apply1(fn, x)
         return lambda fn, x: fn(x)
 
     @overload(_call2, target="cuda")
     def _call2_cuda(fn, x, y):  # type: ignore[no-untyped-def]
         if isinstance(fn, numba.types.Integer):
-            return lambda fn, x, y: _apply2(fn, x, y)
+            apply2 = apply_chain(2)
+            return lambda fn, x, y: apply2(fn, x, y)
         return lambda fn, x, y: fn(x, y)
 
 
@@ -404,9 +402,8 @@ def mm_practice_kernel(out, a, b, size):  # type: ignore[no-untyped-def]
         out[i * size + j] = acc
 
 
-# numba's disk cache watches only this file, but the kernels compile operators.py's and
-# tensor_data.py's code too: the fast backend's guard adds their hash to each cache stamp.
-_watch_sources(
-    (map_kernel, zip_kernel, reduce_kernel, matmul_kernel, sum_practice_kernel, mm_practice_kernel),
-    (operators, tensor_data),
+# numba's disk cache watches only this file, but the kernels also compile the op table,
+# operators.py and tensor_data.py: the bridge adds their hash to each kernel's cache stamp.
+numba_bridge.watch(
+    (map_kernel, zip_kernel, reduce_kernel, matmul_kernel, sum_practice_kernel, mm_practice_kernel)
 )

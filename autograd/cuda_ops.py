@@ -21,6 +21,7 @@ and ``mm_practice(a, b)`` (one block multiplies two square matrices of size <= 3
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
@@ -30,8 +31,9 @@ import numpy as np
 from numba import cuda
 
 from . import cuda_kernels as k
-from .tensor_data import TensorData, shape_broadcast
-from .tensor_ops import MapProto, TensorBackend, TensorOps, as_batch, check_map_out, matmul_shape, reduce_dim
+from . import numba_bridge, op_table
+from .tensor_data import TensorData
+from .tensor_ops import Kernel, TensorBackend, TensorOps
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -126,9 +128,11 @@ _compiled: "weakref.WeakKeyDictionary[Callable[..., float], Any]" = weakref.Weak
 _twins: Dict[str, Any] = {}
 
 
-def _kernel_for(kernel: Any, fn: Callable[..., float], codes: Dict[Any, int]) -> Tuple[Any, Any]:
-    """(kernel to launch, its ``fn`` argument) for the scalar function ``fn``."""
-    code = codes.get(fn)
+def _kernel_for(kernel: Any, fn: Callable[..., float], arity: int) -> Tuple[Any, Any]:
+    """(kernel to launch, its ``fn`` argument) for the scalar function ``fn``: its op code
+    in the frozen op table, or, for any other function, its device version."""
+    table = numba_bridge.frozen_table()
+    code = (table.unary_code if arity == 1 else table.binary_code).get(fn)
     if code is not None:
         return kernel, code
     if k.SIMULATOR:
@@ -153,7 +157,7 @@ def cuda_map(fn: Callable[[float], float], out: Triple, a: Triple) -> None:
     size = int(np.prod(out[1]))
     if size == 0:
         return
-    kernel, f = _kernel_for(k.map_kernel, fn, k.UNARY_CODE)
+    kernel, f = _kernel_for(k.map_kernel, fn, 1)
     d_out, d_a = _to_device(out), _to_device(a)
     kernel[_blocks(size), k.THREADS](f, *d_out, size, _aligned(out, a), *d_a)
     d_out[0].copy_to_host(out[0])
@@ -167,7 +171,7 @@ def cuda_zip(fn: Callable[[float, float], float], out: Triple, a: Triple, b: Tri
     size = int(np.prod(out[1]))
     if size == 0:
         return
-    kernel, f = _kernel_for(k.zip_kernel, fn, k.BINARY_CODE)
+    kernel, f = _kernel_for(k.zip_kernel, fn, 2)
     d_out, d_a, d_b = _to_device(out), _to_device(a), _to_device(b)
     kernel[_blocks(size), k.THREADS](f, *d_out, size, _aligned(out, a, b), *d_a, *d_b)
     d_out[0].copy_to_host(out[0])
@@ -205,9 +209,10 @@ def cuda_reduce(fn: Callable[[float, float], float], out: Triple, a: Triple, dim
     """Kernel call: fold dimension ``dim`` of ``a`` into ``out`` (``a``'s shape with 1 at ``dim``),
     which arrives holding the start value.
 
-    ``add``, ``mul`` and ``max`` are folded in a tree by groups of threads (and in two passes
-    when the dimension is long and the outputs few); any other function in order, from the
-    start value, by one thread per output, since nothing says it may be regrouped."""
+    The functions of the op table's reduce rows (``add``, ``mul``, ``max``: associative and
+    commutative) are folded in a tree by groups of threads, in two passes when the dimension
+    is long and the outputs few; any other function in order, from the start value, by one
+    thread per output, since nothing says it may be regrouped."""
     require_cuda()
     _check_triple(out, "output")
     _check_triple(a, "input")
@@ -215,9 +220,10 @@ def cuda_reduce(fn: Callable[[float, float], float], out: Triple, a: Triple, dim
     n = int(a[1][dim])
     if out_size == 0 or n == 0:
         return
-    kernel, f = _kernel_for(k.reduce_kernel, fn, k.BINARY_CODE)
+    kernel, f = _kernel_for(k.reduce_kernel, fn, 2)
     d_out, d_a = _to_device(out), _to_device(a)
-    in_order = fn not in k.ASSOCIATIVE
+    # the reduce rows of the op table (add, mul, max) may be regrouped: a tree
+    in_order = fn not in {op.fn for op in numba_bridge.frozen_table().rows if op.kind == op_table.REDUCE}
     chunks = 1
     if n > REDUCE_CHUNK and not in_order:
         chunks = min(math.ceil(n / REDUCE_CHUNK), max(1, REDUCE_PARTIALS // out_size))
@@ -292,56 +298,42 @@ def mm_practice(a: "Tensor", b: "Tensor") -> TensorData:
     return TensorData(d_out.copy_to_host(), (size, size))
 
 
-# ## CudaOps: the kernels behind the TensorOps interface
+# ## CudaOps: the kernels behind the TensorOps interface (which does everything else)
+
+
+def _map(fn: Callable[[float], float], out, out_shape, out_strides, a, a_shape, a_strides) -> None:  # type: ignore[no-untyped-def]
+    cuda_map(fn, (out, out_shape, out_strides), (a, a_shape, a_strides))
+
+
+def _zip(fn: Callable[[float, float], float], out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    cuda_zip(fn, (out, out_shape, out_strides), (a, a_shape, a_strides), (b, b_shape, b_strides))
+
+
+def _reduce(fn: Callable[[float, float], float], out, out_shape, out_strides, a, a_shape, a_strides, dim) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    cuda_reduce(fn, (out, out_shape, out_strides), (a, a_shape, a_strides), int(dim))
 
 
 class CudaOps(TensorOps):
-    """``TensorOps`` whose kernels run on the GPU (or numba's simulator)."""
+    """The CUDA kernels, in ``TensorOps``' kernel interface (raw host triples in, the output
+    written in place); ``TensorOps`` allocates, checks shapes and batches matmul."""
 
     cuda = True
 
     @staticmethod
-    def map(fn: Callable[[float], float]) -> MapProto:
-        def ret(a: "Tensor", out: Optional["Tensor"] = None) -> "Tensor":
-            if out is None:
-                out = a.zeros(a.shape)
-            else:
-                check_map_out(a, out)
-            cuda_map(fn, out.tuple(), a.tuple())
-            return out
-
-        return ret
+    def map_kernel(fn: Callable[[float], float]) -> Kernel:
+        return functools.partial(_map, fn)
 
     @staticmethod
-    def zip(fn: Callable[[float, float], float]) -> Callable[["Tensor", "Tensor"], "Tensor"]:
-        def ret(a: "Tensor", b: "Tensor") -> "Tensor":
-            out = a.zeros(shape_broadcast(a.shape, b.shape))
-            cuda_zip(fn, out.tuple(), a.tuple(), b.tuple())
-            return out
-
-        return ret
+    def zip_kernel(fn: Callable[[float, float], float]) -> Kernel:
+        return functools.partial(_zip, fn)
 
     @staticmethod
-    def reduce(fn: Callable[[float, float], float], start: float = 0.0) -> Callable[["Tensor", int], "Tensor"]:
-        def ret(a: "Tensor", dim: int) -> "Tensor":
-            dim = reduce_dim(a, dim)
-            out_shape = list(a.shape)
-            out_shape[dim] = 1
-            out = a.zeros(tuple(out_shape))
-            out._tensor._storage[:] = start
-            cuda_reduce(fn, out.tuple(), a.tuple(), dim)
-            return out
-
-        return ret
+    def reduce_kernel(fn: Callable[[float, float], float]) -> Kernel:
+        return functools.partial(_reduce, fn)
 
     @staticmethod
-    def matrix_multiply(a: "Tensor", b: "Tensor") -> "Tensor":
-        shape = matmul_shape(a.shape, b.shape)
-        a3, b3 = as_batch(a), as_batch(b)
-        out = a.zeros((max(a3.shape[0], b3.shape[0]), a3.shape[1], b3.shape[2]))
-        cuda_matrix_multiply(out.tuple(), a3.tuple(), b3.tuple())
-        storage, _, _ = out.tuple()
-        return out.make(storage, shape, backend=out.backend)
+    def matmul_kernel(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+        cuda_matrix_multiply((out, out_shape, out_strides), (a, a_shape, a_strides), (b, b_shape, b_strides))
 
 
 CudaBackend = TensorBackend(CudaOps)

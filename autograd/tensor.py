@@ -17,7 +17,7 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .autodiff import backpropagate, next_unique_id
-from .tensor_data import IndexingError, Storage, TensorData, UserIndex, UserShape, shape_broadcast
+from .tensor_data import IndexingError, Storage, TensorData, UserIndex, UserShape, check_dim, is_int, shape_broadcast
 from .tensor_functions import (
     EQ,
     LT,
@@ -39,7 +39,7 @@ from .tensor_functions import (
     Sum,
     View,
 )
-from .tensor_ops import SimpleBackend, TensorBackend, reduce_dim
+from .tensor_ops import SimpleBackend, TensorBackend
 
 Number = Union[int, float, np.number]
 _NUMBER_TYPES = (int, float, np.integer, np.floating, np.bool_)  # bool is an int
@@ -71,9 +71,10 @@ def _sum_to_shape(grad: "Tensor", shape: Tuple[int, ...], fn: type) -> "Tensor":
     for dim in range(len(grad.shape)):
         if dim < extra or (shape[dim - extra] == 1 and grad.shape[dim] != 1):
             grad = grad.f.add_reduce(grad, dim)
-    if not grad._tensor.is_contiguous():
+    if not grad.is_contiguous():
         grad = grad.f.id_map(grad)
-    return grad.make(grad._tensor._storage, shape, backend=grad.backend)
+    storage, _, _ = grad.tuple()
+    return grad.make(storage, shape, backend=grad.backend)
 
 
 class Tensor:
@@ -430,18 +431,18 @@ class Tensor:
 
     def _flat(self) -> "Tensor":
         """All the numbers as one dimension of ``size`` (for full reductions)."""
-        flat = self if self._tensor.is_contiguous() else self.contiguous()
+        flat = self if self.is_contiguous() else self.contiguous()
         return flat.view(self.size)
 
     def sum(self, dim: Optional[int] = None) -> "Tensor":
         """Sum over ``dim`` (kept with size 1), or of everything (shape (1,))."""
         if dim is None:
             return Sum.apply(self._flat(), 0)
-        return Sum.apply(self, reduce_dim(self, dim))
+        return Sum.apply(self, check_dim(dim, self.shape))
 
     def mean(self, dim: Optional[int] = None) -> "Tensor":
         """Mean over ``dim`` (kept with size 1), or of everything (shape (1,))."""
-        count = self.size if dim is None else self.shape[reduce_dim(self, dim)]
+        count = self.size if dim is None else self.shape[check_dim(dim, self.shape)]
         return self.sum(dim) * (1.0 / count)
 
     def max(self, dim: Optional[int] = None) -> "Tensor":
@@ -451,13 +452,13 @@ class Tensor:
         """
         if dim is None:
             return Max.apply(self._flat(), 0)
-        return Max.apply(self, reduce_dim(self, dim))
+        return Max.apply(self, check_dim(dim, self.shape))
 
     def all(self, dim: Optional[int] = None) -> "Tensor":
         """1.0 if every value (over ``dim``, or everywhere) is nonzero, else 0.0."""
         if dim is None:
             return All.apply(self._flat(), 0)
-        return All.apply(self, reduce_dim(self, dim))
+        return All.apply(self, check_dim(dim, self.shape))
 
     # ## Views and copies
 
@@ -479,7 +480,7 @@ class Tensor:
     def _infer_shape(self, shape: Tuple[Any, ...]) -> Tuple[int, ...]:
         """Replace one -1 in ``shape`` by the size that keeps the number of elements."""
         for s in shape:
-            if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            if not is_int(s):
                 raise TypeError(f"view{shape}: sizes must be ints, got {s!r} ({type(s).__name__})")
         if list(shape).count(-1) > 1:
             raise IndexingError(f"view{shape}: only one size can be -1")

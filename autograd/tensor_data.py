@@ -127,14 +127,46 @@ def strides_from_shape(shape: UserShape) -> Tuple[int, ...]:
     return tuple(reversed(strides))
 
 
+def is_int(value: object) -> bool:
+    """True for a Python or numpy integer that is not a bool (``True`` is an int in Python,
+    but a dimension, size or index written as ``True`` is a mistake)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _as_ints(values: Iterable[int], what: str) -> Tuple[int, ...]:
     """A tuple of Python ints, or TypeError naming ``what`` (ints, numpy ints are fine)."""
     out = []
     for v in values:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        if not is_int(v):
             raise TypeError(f"{what} must contain integers, got {v!r} ({type(v).__name__})")
         out.append(int(v))
     return tuple(out)
+
+
+def check_shape(shape: Iterable[int]) -> Tuple[int, ...]:
+    """``shape`` as a tuple of ints: TypeError for a size that is not an int, IndexingError
+    for a negative size. The one check behind TensorData, the constructors and reshapes."""
+    sizes = _as_ints(shape, "a shape")
+    if any(s < 0 for s in sizes):
+        raise IndexingError(f"a shape cannot have negative sizes, got {sizes}")
+    return sizes
+
+
+def check_dim(dim: object, shape: Sequence[int]) -> int:
+    """``dim`` checked against ``shape`` and made non-negative (-1 is the last dimension).
+
+    Every reduction calls it before a kernel runs: a bad ``dim`` must not reach a kernel, where
+    it would index out of range (or, compiled, read the wrong memory).
+    """
+    dims = len(shape)
+    if not is_int(dim):
+        raise TypeError(f"a dimension must be an int, got {dim!r} ({type(dim).__name__})")
+    if not -dims <= dim < dims:  # type: ignore[operator]
+        raise IndexingError(
+            f"dimension {dim} does not exist in a tensor of shape {tuple(shape)}: "
+            f"use 0..{dims - 1} (or -{dims}..-1)"
+        )
+    return int(dim) % dims  # type: ignore[call-overload]
 
 
 class TensorData:
@@ -167,9 +199,7 @@ class TensorData:
             self._storage = storage  # shared, not copied: views must see the same numbers
         else:
             self._storage = np.array(storage, dtype=np.float64).reshape(-1)
-        shape = _as_ints(shape, "a shape")
-        if any(s < 0 for s in shape):
-            raise IndexingError(f"a shape cannot have negative sizes, got {shape}")
+        shape = check_shape(shape)
         strides = strides_from_shape(shape) if strides is None else _as_ints(strides, "strides")
         if len(strides) != len(shape):
             raise IndexingError(f"strides {strides} do not fit shape {shape}: they need one stride per dimension")
@@ -231,7 +261,7 @@ class TensorData:
 
     def _position(self, index: Union[int, UserIndex, Index], negative_ok: bool) -> int:
         """``index``'s storage position; with ``negative_ok``, negative entries count from the end."""
-        if isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_)):
+        if is_int(index):
             index = (int(index),)
         try:
             idx = _as_ints(index, "an index")

@@ -15,27 +15,31 @@ returns two (2, 3) gradients. Summing the first back to (3,) is NOT done here: t
 chain rule does it for every Function in one place (``tensor._sum_to_shape``). A backward
 may return a gradient of the output's (broadcast) shape or of the input's shape.
 
-Also here: the constructors ``tensor``, ``zeros``, ``ones``, ``rand`` and ``grad_check``.
+This module sits below ``tensor.py`` (which imports it for its Functions) and never imports
+``Tensor``: a tensor argument is recognised by the ``TensorData`` it wraps (``is_tensor``), and
+``apply`` records the History on a detached view of ``forward``'s output. The constructors
+(``tensor``, ``zeros``, ``ones``, ``rand`` ...) and ``grad_check`` make Tensors, so they live
+above, in ``constructors.py`` and ``gradient_check.py``. MiniTorch's code imports them from
+``tensor_functions``; ``autograd/__init__.py`` attaches them here, so
+``autograd.tensor_functions.tensor`` keeps working without an import circle.
 """
 
 from __future__ import annotations
 
-import math
-import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Optional, Tuple, Type, Union
 
 import numpy as np
 
-from .autodiff import Context, is_grad_enabled, no_grad
-from .tensor_data import IndexingError
-from .tensor_ops import SimpleBackend, TensorBackend
+from .autodiff import Context, is_grad_enabled
+from .tensor_data import IndexingError, TensorData, is_int
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
+# "Tensor" in the annotations is autograd.tensor.Tensor (not imported: see the docstring).
 
-# Tensor (in tensor.py) imports this module for its Functions, so this module imports
-# Tensor inside the functions that need it, never at the top: no import cycle.
+
+def is_tensor(value: Any) -> bool:
+    """True for a Tensor: the one kind of value that wraps a ``TensorData`` as ``_tensor``."""
+    return isinstance(getattr(value, "_tensor", None), TensorData)
 
 
 @dataclass
@@ -75,9 +79,7 @@ class Function:
         Inputs reach ``forward`` detached (no history), so nothing forward does is
         recorded: only this one node. Inside ``no_grad()`` no history is recorded at all.
         """
-        from .tensor import Tensor
-
-        tensors = tuple(v for v in vals if isinstance(v, Tensor))
+        tensors = tuple(v for v in vals if is_tensor(v))
         for t in tensors[1:]:
             if t.backend is not tensors[0].backend:
                 raise TypeError(
@@ -86,9 +88,11 @@ class Function:
                 )
         need_grad = is_grad_enabled() and any(t.requires_grad() for t in tensors)
         ctx = Context(no_grad=not need_grad)
-        out = cls.forward(ctx, *(v.detach() if isinstance(v, Tensor) else v for v in vals))
-        back = History(cls, ctx, tensors) if need_grad else None
-        return Tensor(out._tensor, back, backend=out.backend)
+        out = cls.forward(ctx, *(v.detach() if is_tensor(v) else v for v in vals))
+        result = out.detach()  # a new Tensor object over out's data, to carry this node
+        if need_grad:
+            result.history = History(cls, ctx, tensors)
+        return result
 
 
 def _constant(value: float, like: "Tensor") -> "Tensor":
@@ -284,9 +288,7 @@ class _DimFunction(Function):
 
     @classmethod
     def apply(cls, a: "Tensor", dim: Any) -> "Tensor":
-        from .tensor import Tensor
-
-        if isinstance(dim, Tensor):
+        if is_tensor(dim):
             dims = _ints_of(dim, cls.__name__, "dim")
             if len(dims) != 1:
                 raise TypeError(f"{cls.__name__}.apply: dim must be one number, got a tensor of shape {dim.shape}")
@@ -363,11 +365,9 @@ class _SizesFunction(Function):
 
     @classmethod
     def apply(cls, a: "Tensor", sizes: Any) -> "Tensor":
-        from .tensor import Tensor
-
-        if isinstance(sizes, Tensor):
+        if is_tensor(sizes):
             sizes = _ints_of(sizes, cls.__name__, "the order or shape")
-        elif isinstance(sizes, (int, np.integer)):
+        elif is_int(sizes):
             sizes = (sizes,)  # View.apply(t, 4), as t.view(4)
         return super().apply(a, tuple(sizes))
 
@@ -402,10 +402,10 @@ class View(_SizesFunction):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", shape: Tuple[int, ...]) -> "Tensor":
-        if not a._tensor.is_contiguous():
+        if not a.is_contiguous():
             raise IndexingError(
                 f"view{shape} needs a contiguous tensor, but this one (shape {a.shape}, strides "
-                f"{a._tensor.strides}) is a permuted view: call .contiguous() first"
+                f"{a.strides}) is a permuted view: call .contiguous() first"
             )
         if int(np.prod(shape, dtype=np.int64)) != a.size:
             raise IndexingError(
@@ -413,15 +413,17 @@ class View(_SizesFunction):
                 f"({int(np.prod(shape, dtype=np.int64))} elements): the sizes must match"
             )
         ctx.save_for_backward(a.shape)
-        return a.make(a._tensor._storage, shape, backend=a.backend)
+        storage, _, _ = a.tuple()
+        return a.make(storage, shape, backend=a.backend)
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
         (a_shape,) = ctx.saved_values
         grad = grad_output
-        if not grad._tensor.is_contiguous():
+        if not grad.is_contiguous():
             grad = grad.f.id_map(grad)  # a contiguous copy: a view needs row-major order
-        return grad.make(grad._tensor._storage, a_shape, backend=grad.backend)
+        storage, _, _ = grad.tuple()
+        return grad.make(storage, a_shape, backend=grad.backend)
 
 
 # ## Matrix multiply
@@ -456,212 +458,7 @@ class MatMul(Function):
         )
 
 
-# ## Constructors
-#
-# A tensor made by a constructor is a leaf that receives a gradient unless you pass
-# requires_grad=False. That is MiniTorch's rule, and the course relies on it: the seed page
-# runs ``tensor([1, 2, 3]).sum().backward()`` and reads the gradient. Use
-# requires_grad=False (or ``no_grad()``) for data that never needs a gradient: it saves the
-# bookkeeping. Tensors made inside operations (``Tensor.make``, ``t.zeros()``) are constants.
-
-
-def _shape_arg(shape: Union[int, Sequence[int]]) -> Tuple[int, ...]:
-    """Accept ``3`` or ``(2, 3)`` or ``[2, 3]`` as a shape; anything else is a clear error."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or any(
-        isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in shape
-    ):
-        raise TypeError(f"a shape must be an int or a tuple of ints such as (2, 3), got {shape!r}")
-    if any(s < 0 for s in shape):
-        raise IndexingError(f"a shape cannot have negative sizes, got {tuple(shape)}")
-    return tuple(int(s) for s in shape)
-
-
-def zeros(
-    shape: Union[int, Sequence[int]], backend: TensorBackend = SimpleBackend, requires_grad: bool = True
-) -> "Tensor":
-    """A tensor of zeros of ``shape``."""
-    from .tensor import Tensor
-
-    shape = _shape_arg(shape)
-    out = Tensor.make(np.zeros(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
-
-
-def ones(
-    shape: Union[int, Sequence[int]], backend: TensorBackend = SimpleBackend, requires_grad: bool = True
-) -> "Tensor":
-    """A tensor of ones of ``shape``."""
-    from .tensor import Tensor
-
-    shape = _shape_arg(shape)
-    out = Tensor.make(np.ones(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
-
-
-def rand(
-    shape: Union[int, Sequence[int]],
-    backend: TensorBackend = SimpleBackend,
-    requires_grad: bool = True,
-    seed: Optional[int] = None,
-    generator: Optional[np.random.Generator] = None,
-) -> "Tensor":
-    """Uniform random numbers in [0, 1) of ``shape``.
-
-    Give ``seed`` (same numbers every run) or a numpy ``generator``
-    (``np.random.default_rng(0)``, shared by several calls) for reproducible notebooks.
-    """
-    from .tensor import Tensor
-
-    if seed is not None and generator is not None:
-        raise ValueError("rand(): give seed or generator, not both")
-    rng = generator if generator is not None else np.random.default_rng(seed)
-    shape = _shape_arg(shape)
-    out = Tensor.make(rng.random(int(np.prod(shape, dtype=np.int64))), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
-
-
-def _flatten(ls: Any) -> Tuple[Tuple[int, ...], List[float]]:
-    """Shape and row-major values of a nested list of numbers; clear errors with positions."""
-
-    def where(path: Tuple[int, ...]) -> str:
-        return "".join(f"[{i}]" for i in path) or "the value"
-
-    def is_list(x: Any) -> bool:
-        return isinstance(x, (list, tuple))
-
-    def shape_of(x: Any) -> Tuple[int, ...]:
-        shape = []
-        while is_list(x):
-            shape.append(len(x))
-            if not x:
-                break
-            x = x[0]
-        return tuple(shape)
-
-    shape = shape_of(ls)
-    values: List[float] = []
-    # An explicit stack of (path, item): no recursion, and each path names a position.
-    stack = [((), ls)]
-    while stack:
-        path, item = stack.pop()
-        depth = len(path)
-        if depth < len(shape):
-            if not is_list(item) or len(item) != shape[depth]:
-                found = f"length {len(item)}" if is_list(item) else f"the number {item!r}"
-                raise ValueError(
-                    f"tensor(): ragged nested list: element {where(path)} has {found}, but "
-                    f"the first element at that depth has length {shape[depth]}"
-                )
-            stack.extend(((path + (i,), x) for i, x in reversed(list(enumerate(item)))))
-        elif is_list(item):
-            raise ValueError(
-                f"tensor(): ragged nested list: element {where(path)} is a list, but the first "
-                f"element at that depth is a number"
-            )
-        elif isinstance(item, (bool, int, float, np.bool_, np.integer, np.floating)):
-            values.append(float(item))
-        else:
-            raise TypeError(
-                f"tensor(): element {where(path)} is {item!r} ({type(item).__name__}), expected a number"
-            )
-    return shape, values
-
-
-def tensor(ls: Any, backend: TensorBackend = SimpleBackend, requires_grad: bool = True) -> "Tensor":
-    """A tensor from a number or a nested list of numbers: ``tensor([[1, 2], [3, 4]])``.
-
-    A single number gives shape (1,). Ragged lists raise ValueError and non-numbers
-    TypeError, naming the position (``[1][0]``). A numpy array goes through
-    ``Tensor.from_numpy``.
-    """
-    from .tensor import Tensor
-
-    if isinstance(ls, np.ndarray):
-        return Tensor.from_numpy(ls, backend=backend, requires_grad=requires_grad)
-    if isinstance(ls, Tensor):
-        raise TypeError("tensor() takes numbers or nested lists; to copy a Tensor use t.detach().contiguous()")
-    shape, values = _flatten(ls)
-    if shape == ():
-        shape = (1,)
-    out = Tensor.make(np.array(values, dtype=np.float64), shape, backend=backend)
-    return out.requires_grad_(requires_grad)
-
-
-# ## Gradient check
-
-
-def grad_central_difference(
-    f: Callable[..., "Tensor"], *vals: "Tensor", arg: int = 0, epsilon: float = 1e-6, ind: Tuple[int, ...]
-) -> float:
-    """Central difference of sum(f(*vals)) in the single number ``vals[arg][ind]``.
-
-    (f(..., x + eps at ind, ...) - f(..., x - eps at ind, ...)) / (2 eps), summed over the
-    output: the number ``vals[arg].grad[ind]`` should hold after ``f(*vals).sum().backward()``.
-    """
-    from .tensor import Tensor
-
-    index = tuple(ind)
-
-    def output(shift: float) -> np.ndarray:
-        inputs = list(vals)
-        x = vals[arg]
-        storage, _, _ = x.tuple()
-        moved = Tensor.make(storage.copy(), x.shape, x._tensor.strides, backend=x.backend)
-        moved[index] = x[index] + shift
-        inputs[arg] = moved
-        with no_grad():
-            return f(*inputs).to_numpy()
-
-    # Subtract elementwise before summing (with numpy, independent of our sum): summing first
-    # would lose the tiny difference in the rounding of a large total.
-    return float(np.sum(output(epsilon) - output(-epsilon))) / (2.0 * epsilon)
-
-
-def grad_check(
-    f: Callable[..., "Tensor"],
-    *vals: "Tensor",
-    positions: int = 10,
-    epsilon: float = 1e-6,
-    rtol: float = 1e-2,
-    atol: float = 1e-2,
-) -> None:
-    """Check the gradients backward computes for ``sum(f(*vals))`` against central differences.
-
-    For each input: its gradient must have the input's shape, and at up to ``positions``
-    positions (all of them for small tensors, else a fixed random sample) it must be close
-    to the central difference. Raises AssertionError saying which input and position differ.
-    Marks the inputs ``requires_grad_()`` and clears their old gradients first.
-    """
-    for x in vals:
-        x.requires_grad_(True)
-        x.zero_grad_()
-    out = f(*vals)
-    out.sum().backward()
-    rng = random.Random(10)  # a fixed sample: a failing check fails the same way again
-    for i, x in enumerate(vals):
-        if x.grad is None:
-            raise AssertionError(f"grad_check: input {i} (shape {x.shape}) received no gradient")
-        if x.grad.shape != x.shape:
-            raise AssertionError(
-                f"grad_check: input {i} has shape {x.shape} but its gradient has shape {x.grad.shape}"
-            )
-        indices = list(x._tensor.indices())
-        if len(indices) > positions:
-            indices = rng.sample(indices, positions)
-        for index in indices:
-            numeric = grad_central_difference(f, *vals, arg=i, epsilon=epsilon, ind=index)
-            got = x.grad[index]
-            if not math.isclose(got, numeric, rel_tol=rtol, abs_tol=atol):
-                raise AssertionError(
-                    f"grad_check: wrong gradient for input {i} (shape {x.shape}) at index {index}: "
-                    f"backward gives {got:.6g}, central difference gives {numeric:.6g}"
-                )
-
-
 __all__ = [
     "Add", "All", "Copy", "EQ", "Exp", "Function", "History", "Inv", "IsClose", "LT", "Log",
-    "MatMul", "Max", "Mul", "Neg", "Permute", "ReLU", "Sigmoid", "Sum", "View",
-    "grad_central_difference", "grad_check", "ones", "rand", "tensor", "zeros",
+    "MatMul", "Max", "Mul", "Neg", "Permute", "ReLU", "Sigmoid", "Sum", "View", "is_tensor",
 ]  # fmt: skip

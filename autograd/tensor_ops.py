@@ -1,37 +1,62 @@
-"""Module 2: the four primitives every tensor operation is built from.
+"""Module 2: the four primitives every tensor operation is built from, and the backends.
 
 ``map`` (one tensor, elementwise), ``zip`` (two tensors, elementwise, with broadcasting),
-``reduce`` (fold one dimension) and ``matrix_multiply``. A *backend* is one implementation
-of these four; everything above (Functions, Tensor) only calls them, so a new backend
-(numba on the CPU, CUDA) is a new ``TensorOps`` and nothing else changes.
+``reduce`` (fold one dimension) and ``matrix_multiply``. Functions and Tensor only call
+these, through a ``TensorBackend``: so a new backend (numba on the CPU, CUDA) is a new set
+of kernels and nothing above it changes.
 
-Two levels:
+Two halves:
 
-- kernels (``tensor_map`` & co.) work on raw ``(storage, shape, strides)`` numpy triples and
-  write into a preallocated output; they are the part a faster backend rewrites;
-- ``TensorOps`` wraps them for tensors: allocate the output, check shapes, call the kernel.
+- the *tensor-level* half, written once here in ``TensorOps``: check shapes and dims,
+  allocate the output (its shape: the broadcast shape, the reduced shape with a 1 at ``dim``,
+  the matmul shape), fill a reduction's output with its start value, view 2-D matmul
+  operands as batches of one;
+- the *kernels*, which a backend supplies: they get raw ``(storage, shape, strides)``
+  triples (numpy arrays: float64 storage, int32 shape and strides) and write into the
+  preallocated output. ``SimpleOps`` below has the readable pure-Python ones; read them first.
+
+What a backend supplies: a subclass of ``TensorOps`` with
+
+- ``map_kernel(fn)`` -> ``k(out, out_shape, out_strides, a, a_shape, a_strides)``: writes
+  ``fn(a[broadcast i])`` at every index i of the output (``a_shape`` broadcasts to it);
+- ``zip_kernel(fn)`` -> ``k(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape,
+  b_strides)``: ``fn(a[i], b[i])`` with both read through broadcasting;
+- ``reduce_kernel(fn)`` -> ``k(out, out_shape, out_strides, a, a_shape, a_strides, dim)``:
+  ``out`` arrives filled with the start value and has size 1 at ``dim`` (already checked);
+  fold ``a`` along ``dim`` into it;
+- ``matmul_kernel(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides)``:
+  all three 3-D, ``a`` (Da, n, m) @ ``b`` (Db, m, p) -> ``out`` (D, n, p), where a batch of
+  size 1 is shared by every d (Da, Db in {D, 1});
+- optionally ``cuda = True`` (its kernels run on a GPU).
+
+``fn`` is a scalar function, usually one of the op table's (``op_table.OPS``); a compiled
+backend finds its op code with ``op_table.op_codes``. Everything else (the output tensor,
+shape checks, the start value, batching) is done here, once, for every backend.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Iterable, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
-from . import operators
+from . import op_table
 from .tensor_data import (
     IndexingError,
     Shape,
     Storage,
     Strides,
     broadcast_index,
+    check_dim,
     index_to_position,
     shape_broadcast,
     to_index,
 )
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
+# "Tensor" in the annotations is autograd.tensor.Tensor. It is not imported, not even for type
+# checkers: tensor.py sits above this module and imports it (the layers read bottom-up).
+
+Kernel = Callable[..., None]
 
 
 # ## The pure-Python reference kernels (SimpleOps)
@@ -191,38 +216,38 @@ def matmul_shape(a_shape: Sequence[int], b_shape: Sequence[int]) -> Tuple[int, .
     return (max(a_batch[0], b_batch[0]),) + matrix
 
 
-def reduce_dim(a: "Tensor", dim: int) -> int:
-    """``dim`` checked against ``a``'s dimensions and made non-negative (-1 is the last one).
-
-    Every backend's ``reduce`` calls it, and so do the Tensor's reductions (``sum``, ``mean``,
-    ``max``, ``all``): a bad ``dim`` must not reach a kernel, where it would index out of range
-    (or, compiled, read the wrong memory).
-    """
-    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"reduce: a dimension must be an int, got {dim!r} ({type(dim).__name__})")
-    if not -a.dims <= dim < a.dims:
-        raise IndexingError(
-            f"dimension {dim} does not exist in a tensor of shape {a.shape}: "
-            f"use 0..{a.dims - 1} (or -{a.dims}..-1)"
-        )
-    return int(dim) % a.dims
-
-
-def check_map_out(a: "Tensor", out: "Tensor") -> None:
-    """IndexingError naming both shapes unless ``a`` broadcasts to ``out``'s shape (map's ``out=``)."""
-    if out.shape != a.shape and shape_broadcast(a.shape, out.shape) != out.shape:
-        raise IndexingError(f"map: a tensor of shape {a.shape} cannot fill an output of shape {out.shape}")
-
-
 def as_batch(t: "Tensor") -> "Tensor":
     """``t`` as a 3-D batch of matrices: a 2-D (n, m) becomes a (1, n, m) view (no copy)."""
     if t.dims == 3:
         return t
     storage, _, _ = t.tuple()
-    return t.make(storage, (1,) + t.shape, (0,) + t._tensor.strides, backend=t.backend)
+    return t.make(storage, (1,) + t.shape, (0,) + t.strides, backend=t.backend)
 
 
-# ## TensorOps: the four primitives on tensors
+def new_output(like: "Tensor", shape: Tuple[int, ...], fill: Optional[float] = None) -> "Tensor":
+    """A new contiguous tensor of ``shape`` on ``like``'s backend, for a kernel to fill.
+
+    Not zeros: the kernels write every element anyway, and zeroing a big output first is one
+    more pass over memory (it made a 1e6-element add 1.5x slower). A reduction's output is
+    filled with its start value (``fill``).
+    """
+    size = 1
+    for s in shape:
+        size *= s
+    storage = np.empty(size) if fill is None else np.full(size, fill)
+    return like.make(storage, shape, backend=like.backend)
+
+
+def _check_map_out(a: "Tensor", out: "Tensor") -> None:
+    """map's ``out=``: ``a`` must broadcast to its shape, and its storage must take writes."""
+    if out.shape != a.shape and shape_broadcast(a.shape, out.shape) != out.shape:
+        raise IndexingError(f"map: a tensor of shape {a.shape} cannot fill an output of shape {out.shape}")
+    storage, _, _ = out.tuple()
+    if not storage.flags.writeable:
+        raise TypeError(f"map: the output tensor of shape {out.shape} has read-only storage: results cannot go there")
+
+
+# ## TensorOps: the tensor-level half of the four primitives, once for every backend
 
 
 class MapProto:
@@ -233,123 +258,125 @@ class MapProto:
 
 
 class TensorOps:
-    """The interface of a backend: four static methods; subclasses implement them."""
+    """A backend: the kernels (supplied by a subclass, see the module docstring) and the four
+    primitives on tensors built from them here."""
 
     # True for backends whose kernels run on a GPU.
     cuda = False
 
+    # ### The kernels: a subclass supplies these
+
     @staticmethod
-    def map(fn: Callable[[float], float]) -> MapProto:
-        """Elementwise ``fn``: returns ``f(a, out=None)``; ``out`` (if given) has a
-        shape ``a.shape`` broadcasts to, else a new tensor of ``a.shape`` is made."""
+    def map_kernel(fn: Callable[[float], float]) -> Kernel:
+        """``k(out, out_shape, out_strides, a, a_shape, a_strides)``: out[i] = fn(a[i])."""
         raise NotImplementedError
 
     @staticmethod
-    def zip(fn: Callable[[float, float], float]) -> Callable[["Tensor", "Tensor"], "Tensor"]:
-        """Elementwise ``fn`` of two tensors: returns ``f(a, b)`` whose output has shape
-        ``shape_broadcast(a.shape, b.shape)``."""
+    def zip_kernel(fn: Callable[[float, float], float]) -> Kernel:
+        """``k(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides)``."""
         raise NotImplementedError
 
     @staticmethod
-    def reduce(fn: Callable[[float, float], float], start: float = 0.0) -> Callable[["Tensor", int], "Tensor"]:
-        """Fold with ``fn`` from ``start``: returns ``f(a, dim)``, whose output is
-        ``a.shape`` with size 1 at ``dim`` (the dimension is kept)."""
+    def reduce_kernel(fn: Callable[[float, float], float]) -> Kernel:
+        """``k(out, out_shape, out_strides, a, a_shape, a_strides, dim)``: fold dim into out."""
         raise NotImplementedError
 
     @staticmethod
-    def matrix_multiply(a: "Tensor", b: "Tensor") -> "Tensor":
-        """``a @ b`` for 2-D or 3-D tensors, batch dimension broadcast (see ``matmul_shape``)."""
+    def matmul_kernel(*args: Any) -> None:
+        """``(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides)``, all 3-D."""
         raise NotImplementedError
 
+    # ### The primitives on tensors (MiniTorch's interface)
 
-class SimpleOps(TensorOps):
-    """The pure-Python reference backend: readable, correct for any layout, slow."""
-
-    @staticmethod
-    def map(fn: Callable[[float], float]) -> MapProto:
-        kernel = tensor_map(fn)
+    @classmethod
+    def map(cls, fn: Callable[[float], float]) -> MapProto:
+        """Elementwise ``fn``: returns ``f(a, out=None)``; ``out`` (if given) has a shape
+        ``a.shape`` broadcasts to, else a new tensor of ``a.shape`` is made."""
+        kernel = cls.map_kernel(fn)
 
         def ret(a: "Tensor", out: Optional["Tensor"] = None) -> "Tensor":
             if out is None:
-                out = a.zeros(a.shape)
+                out = new_output(a, a.shape)
             else:
-                check_map_out(a, out)
+                _check_map_out(a, out)
             kernel(*out.tuple(), *a.tuple())
             return out
 
         return ret
 
-    @staticmethod
-    def zip(fn: Callable[[float, float], float]) -> Callable[["Tensor", "Tensor"], "Tensor"]:
-        kernel = tensor_zip(fn)
+    @classmethod
+    def zip(cls, fn: Callable[[float, float], float]) -> Callable[["Tensor", "Tensor"], "Tensor"]:
+        """Elementwise ``fn`` of two tensors: returns ``f(a, b)`` whose output has shape
+        ``shape_broadcast(a.shape, b.shape)`` (IndexingError naming both shapes if none)."""
+        kernel = cls.zip_kernel(fn)
 
         def ret(a: "Tensor", b: "Tensor") -> "Tensor":
-            out = a.zeros(shape_broadcast(a.shape, b.shape))
+            out = new_output(a, a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape))
             kernel(*out.tuple(), *a.tuple(), *b.tuple())
             return out
 
         return ret
 
-    @staticmethod
-    def reduce(fn: Callable[[float, float], float], start: float = 0.0) -> Callable[["Tensor", int], "Tensor"]:
-        kernel = tensor_reduce(fn)
+    @classmethod
+    def reduce(cls, fn: Callable[[float, float], float], start: float = 0.0) -> Callable[["Tensor", int], "Tensor"]:
+        """Fold with ``fn`` from ``start``: returns ``f(a, dim)``, whose output is
+        ``a.shape`` with size 1 at ``dim`` (the dimension is kept)."""
+        kernel = cls.reduce_kernel(fn)
 
         def ret(a: "Tensor", dim: int) -> "Tensor":
-            dim = reduce_dim(a, dim)
-            out_shape = list(a.shape)
-            out_shape[dim] = 1
-            out = a.zeros(tuple(out_shape))
-            out._tensor._storage[:] = start
+            dim = check_dim(dim, a.shape)
+            out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1 :]
+            out = new_output(a, out_shape, fill=start)
             kernel(*out.tuple(), *a.tuple(), dim)
             return out
 
         return ret
 
-    @staticmethod
-    def matrix_multiply(a: "Tensor", b: "Tensor") -> "Tensor":
+    @classmethod
+    def matrix_multiply(cls, a: "Tensor", b: "Tensor") -> "Tensor":
+        """``a @ b`` for 2-D or 3-D tensors, batch dimension broadcast (see ``matmul_shape``)."""
         shape = matmul_shape(a.shape, b.shape)
         a3, b3 = as_batch(a), as_batch(b)
-        out = a.zeros((max(a3.shape[0], b3.shape[0]), a3.shape[1], b3.shape[2]))
-        tensor_matrix_multiply(*out.tuple(), *a3.tuple(), *b3.tuple())
+        out = new_output(a, (max(a3.shape[0], b3.shape[0]), a3.shape[1], b3.shape[2]))
+        cls.matmul_kernel(*out.tuple(), *a3.tuple(), *b3.tuple())
         storage, _, _ = out.tuple()
         return out.make(storage, shape, backend=out.backend)
 
 
-# ## TensorBackend: the specialised kernels the Functions call
+class SimpleOps(TensorOps):
+    """The pure-Python reference backend: the kernels above, readable, correct for any layout, slow."""
+
+    map_kernel = staticmethod(tensor_map)
+    zip_kernel = staticmethod(tensor_zip)
+    reduce_kernel = staticmethod(tensor_reduce)
+    matmul_kernel = staticmethod(tensor_matrix_multiply)
+
+
+# ## TensorBackend: one ready-made operation per row of the op table
 
 
 class TensorBackend:
     """One backend's ready-made operations, built once from its ``TensorOps``.
 
-    Always built from the functions of ``autograd.operators`` themselves: the numba
-    backend recognises them by identity to pick its compiled kernels.
+    For every row of the op table (``op_table.OPS``, or ``table``) an attribute named
+    ``<name>_<kind>``: ``neg_map``, ``sigmoid_map`` ... ``add_zip``, ``mul_zip``, ``lt_zip``
+    ... ``add_reduce``, ``mul_reduce``, ``max_reduce``; plus ``matrix_multiply``. They are
+    built from the table's functions of ``operators`` themselves: the compiled backends
+    recognise them to pick their op codes.
     """
 
-    def __init__(self, ops: Type[TensorOps]):
+    def __init__(self, ops: Type[TensorOps], table: Optional[Iterable[op_table.Op]] = None):
         self.ops = ops
         self.cuda = ops.cuda
-        # Maps
-        self.neg_map = ops.map(operators.neg)
-        self.sigmoid_map = ops.map(operators.sigmoid)
-        self.relu_map = ops.map(operators.relu)
-        self.log_map = ops.map(operators.log)
-        self.exp_map = ops.map(operators.exp)
-        self.id_map = ops.map(operators.id)
-        self.inv_map = ops.map(operators.inv)
-        # Zips
-        self.add_zip = ops.zip(operators.add)
-        self.mul_zip = ops.zip(operators.mul)
-        self.lt_zip = ops.zip(operators.lt)
-        self.eq_zip = ops.zip(operators.eq)
-        self.is_close_zip = ops.zip(operators.is_close)
-        self.relu_back_zip = ops.zip(operators.relu_back)
-        self.log_back_zip = ops.zip(operators.log_back)
-        self.inv_back_zip = ops.zip(operators.inv_back)
-        # Reductions
-        self.add_reduce = ops.reduce(operators.add, 0.0)
-        self.mul_reduce = ops.reduce(operators.mul, 1.0)
-        self.max_reduce = ops.reduce(operators.max, -np.inf)
-        # Matrix multiply
+        self.table = tuple(op_table.OPS if table is None else table)
+        for op in self.table:
+            if op.kind == op_table.MAP:
+                made: Any = ops.map(op.fn)
+            elif op.kind == op_table.ZIP:
+                made = ops.zip(op.fn)
+            else:
+                made = ops.reduce(op.fn, op.start)
+            setattr(self, op.attribute, made)
         self.matrix_multiply = ops.matrix_multiply
 
     @property

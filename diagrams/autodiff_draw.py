@@ -4,8 +4,8 @@
 on the right) with its value, each Function as a circle between its inputs and its output, and,
 after ``out.backward()``, the derivative of each leaf in a papaya badge under it.
 
-``backprop_step(out, k)`` shows the state of backpropagation after ``k`` steps of the engine's loop
-(``autodiff.backpropagate``): the variables in ``topological_sort(out)`` order, each step taking the
+``backprop_step(out, k)`` shows the state of backpropagation after ``k`` steps of the engine's own
+loop (``autograd.backward_steps``, which ``backpropagate`` runs): the variables in ``topological_sort(out)`` order, each step taking the
 next variable's total derivative and sending it through its Function's ``chain_rule`` to its inputs.
 Done variables have their final derivative (papaya badge); waiting ones show what they have received so
 far (light badge); the next one to process has a papaya outline. Nothing is modified: the steps run
@@ -23,11 +23,13 @@ derivative grid ``(f"d{k}", *index)``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
+from autograd import backward_steps, topological_sort
 from chalk import Diagram, arrow_between, circle, concat, vcat
 from chalk.transform import P2
 from colour import Color
@@ -64,27 +66,12 @@ def _last_fn(v: Any) -> Any:
 
 
 def _collect(out: Any) -> Tuple[List[Any], Dict[int, List[int]]]:
-    """All variables reachable from ``out`` (constants included), parents before children, in a
-    deterministic order; and for each, the positions of its parents."""
+    """All variables reachable from ``out`` (constants included), parents before children, in the
+    engine's order (``topological_sort``, reversed); and for each, the positions of its parents."""
     if not _is_variable(out):
         raise TypeError(f"graph pictures need a Scalar or Tensor, got {type(out).__name__}")
-    order: List[Any] = []
-    index: Dict[int, int] = {}
-    stack: List[Tuple[Any, int]] = [(out, 0)]
-    seen = {out.unique_id}
-    while stack:  # iterative post-order DFS: deep graphs must not hit the recursion limit
-        node, i = stack[-1]
-        parents = list(node.parents) if _last_fn(node) is not None else []
-        if i < len(parents):
-            stack[-1] = (node, i + 1)
-            p = parents[i]
-            if p.unique_id not in seen:
-                seen.add(p.unique_id)
-                stack.append((p, 0))
-        else:
-            stack.pop()
-            index[node.unique_id] = len(order)
-            order.append(node)
+    order = list(reversed(topological_sort(out, constants=True)))
+    index = {v.unique_id: k for k, v in enumerate(order)}
     edges = {k: [index[p.unique_id] for p in (list(v.parents) if _last_fn(v) is not None else [])]
              for k, v in enumerate(order)}
     return order, edges
@@ -262,9 +249,7 @@ def graph_diagram(out: Any, derivatives: bool = True) -> Diagram:
 
 
 def _steps(out: Any, d_out: Any) -> List[Any]:
-    from autograd.autodiff import topological_sort  # the engine's own order
-
-    return topological_sort(out)
+    return topological_sort(out)  # the engine's own order
 
 
 def _start(out: Any, d_out: Any) -> Any:
@@ -283,24 +268,18 @@ def backprop_step(out: Any, k: int, d_out: Any = None) -> Diagram:
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= len(order):
         raise ValueError(f"backprop_step: k must be an int from 0 to {len(order)} "
                          f"(this graph takes {len(order)} steps), got {k!r}")
-    derivs: Dict[int, Any] = {out.unique_id: _start(out, d_out)}
+    start = _start(out, d_out)
+    derivs: Dict[int, Any] = {out.unique_id: start}
     done: Dict[int, Any] = {}
     hot: List[Tuple[int, int]] = []
     last = None
-    for node in order[:k]:
-        d = derivs.pop(node.unique_id)
-        done[node.unique_id] = d
-        last = node
-        if node.is_leaf():
-            continue
-        for inp, di in node.chain_rule(d):
-            if inp.is_constant():
-                continue
-            derivs[inp.unique_id] = derivs[inp.unique_id] + di if inp.unique_id in derivs else di
-    if last is not None and not last.is_leaf():  # the arrows the last step sent derivatives along
+    for last in itertools.islice(backward_steps(out, start), k):  # the engine's own steps
+        done[last.node.unique_id] = last.derivative
+        derivs = dict(last.pending)
+    if last is not None and last.sent:  # the arrows the last step sent derivatives along
         drawn, _ = _collect(out)
         pos_of = {v.unique_id: i for i, v in enumerate(drawn)}
-        hot = [(pos_of[last.unique_id], pos_of[p.unique_id]) for p in last.parents if not p.is_constant()]
+        hot = [(pos_of[last.node.unique_id], pos_of[p.unique_id]) for p, _ in last.sent]
     badges = {uid: (d, papaya) for uid, d in done.items()}
     badges.update({uid: (d, _light_papaya) for uid, d in derivs.items()})
     current = order[k].unique_id if k < len(order) else None
@@ -312,3 +291,115 @@ def backprop_steps(out: Any, d_out: Any = None) -> List[Diagram]:
     """``[backprop_step(out, k) for every k]``: the whole run, one picture per step."""
     n = len(_steps(out, d_out))
     return [backprop_step(out, k, d_out) for k in range(n + 1)]
+
+
+# ---------------------------------------------------------------- MiniTorch's names (mt_diagrams.autodiff_draw)
+_BOX_W, _BOX_H = 2.0, 1.1   # a Function box
+_CHAIN_STEP = 3.0           # from one box to the next (top-down); left to right a little more
+
+
+def _wire_label(text: str) -> Diagram:
+    return latex(text, 0.45).center_xy() if text else drawing.spacer(0.1, 0.1)
+
+
+def draw_boxes(labels: List[Any], arities: List[int], lr: bool = False) -> Diagram:
+    """A chain of Function boxes, each fed by its inputs: the output of box b is the first input of
+    box b + 1, and a box of arity n takes n - 1 more inputs from the side.
+
+    ``labels`` name what flows along the arrows, in order: the first box's inputs, then for each
+    further box the previous box's output and its extra inputs, then the final output, so
+    ``len(labels) == sum(arities) + 1`` (a tuple such as ``("$x$", "$y$")`` counts as its items): ``draw_boxes(["$x$", "$g(x)$", "$f(g(x))$"], [1, 1])``,
+    ``draw_boxes([("$x$", "$y$"), "$f(x, y)$"], [2])``. Intermediate outputs are written beside the
+    arrow that carries them. Alternatively ``len(labels) == len(arities)``: then the labels are written
+    inside the boxes and the arrows carry none. ``lr=False`` (default) draws the chain top to bottom,
+    ``lr=True`` left to right. Boxes are named ``("box", b)``, arrow labels ``("wire", w)`` (w counts
+    ``labels`` in order).
+    """
+    if isinstance(arities, int) or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool)
+                                           and a >= 1 for a in arities) or not arities:
+        raise ValueError(f"draw_boxes: arities must be a non-empty list of ints >= 1, got {arities!r}")
+    flat: List[str] = []
+    for item in labels:
+        flat.extend(item if isinstance(item, (tuple, list)) else [item])
+    if not all(isinstance(x, str) for x in flat):
+        raise TypeError(f"draw_boxes: labels must be strings (or tuples of strings), got {labels!r}")
+    n_boxes = len(arities)
+    if len(flat) == sum(arities) + 1:
+        wires, inside = flat, [""] * n_boxes
+    elif len(flat) == n_boxes:
+        wires, inside = [""] * (sum(arities) + 1), flat
+    else:
+        raise ValueError(f"draw_boxes: arities {list(arities)} need {sum(arities) + 1} labels (inputs, extra "
+                         f"inputs, output) or {n_boxes} (one per box), got {len(flat)}")
+    step = _CHAIN_STEP * (1.4 if lr else 1.0)
+    hl, hc = (_BOX_W / 2, _BOX_H / 2) if lr else (_BOX_H / 2, _BOX_W / 2)  # half a box: along, across
+
+    def at(along: float, across: float) -> Tuple[float, float]:  # chain coordinates -> the page
+        return (along, across) if lr else (across, along)
+
+    pieces: List[Diagram] = []
+    arrows: List[Diagram] = []
+    count = iter(range(len(wires)))
+
+    def wire(src: Tuple[float, float], dst: Tuple[float, float], side: str) -> None:
+        """An arrow src -> dst (chain coordinates) carrying the next label, written beyond its tail
+        (``side="tail"``), beside its middle on the positive side (``"beside"``) or past its head."""
+        w = next(count)
+        arrows.append(arrow_between(P2(*at(*src)), P2(*at(*dst)), arrow_opts()))
+        label = _wire_label(wires[w])
+        env = label.get_envelope()
+        ext_along, ext_across = (env.width, env.height) if lr else (env.height, env.width)
+        if side == "tail":
+            p = (src[0] - 0.2 - ext_along / 2, src[1])
+        elif side == "head":
+            p = (dst[0] + 0.2 + ext_along / 2, dst[1])
+        else:
+            p = ((src[0] + dst[0]) / 2, 0.25 + ext_across / 2)
+        pieces.append(label.named(("wire", w)).translate(*at(*p)))
+
+    for b, arity in enumerate(arities):
+        fill = drawing._mix(drawing.teal, white, 0.6)
+        box = drawing.box(_BOX_W, _BOX_H, fill, radius=0.15)
+        if inside[b]:
+            box = box + latex(inside[b], 0.45).center_xy()
+        pieces.append(box.named(("box", b)).translate(*at(b * step, 0.0)))
+        entry = b * step - hl
+        if b == 0:  # all of the first box's inputs come from outside, spread across its side
+            for m in range(arity):
+                c = (m - (arity - 1) / 2) * 1.3
+                wire((entry - 1.3, c), (entry, c * 0.4), "tail")
+        else:  # the previous output on the chain's line, extra inputs from the negative side
+            wire(((b - 1) * step + hl, 0.0), (entry, 0.0), "beside")
+            for m in range(arity - 1):
+                c = -(hc + 0.5 + 0.9 * m)
+                wire((entry - 1.1, c), (entry, -hc * 0.6), "tail")
+    end = (n_boxes - 1) * step + hl
+    wire((end, 0.0), (end + 1.2, 0.0), "head")
+    return concat(pieces + arrows).center_xy()
+
+
+def backprop_example() -> Any:
+    """The expression `backprop` steps through: with x = 1 and y = 3,
+    ``z = sigmoid(log(x * y + x))`` = 0.8 (x is used twice, so its two derivatives add up; the
+    numbers are chosen so every derivative is exact with two decimals: dz/dx = 0.16, dz/dy = 0.04). Its
+    topological order (``autodiff.topological_sort``) has six variables: z, log(.), x * y + x,
+    x * y, then the leaves x and y."""
+    from autograd import Scalar
+
+    x, y = Scalar(1.0, name="x"), Scalar(3.0, name="y")
+    z = (x * y + x).log().sigmoid()
+    z.name = "z"
+    return z
+
+
+def backprop(step: int) -> Diagram:
+    """The Module 1 backpropagation picture at ``step`` (MiniTorch's pages show steps 1 to 6; 0, the
+    start, is allowed too): `backprop_step` on `backprop_example`, i.e. the state after ``step``
+    variables of the topological order have been processed. Done variables carry their final
+    derivative (papaya badge), waiting ones what they have received so far (pale badge); the variable
+    processed next has a papaya outline, and the arrows along which the last step sent derivatives are
+    papaya. Step 6 is the end: x and y hold d z / d x and d z / d y."""
+    return backprop_step(backprop_example(), step)
+
+
+__all__ += ["draw_boxes", "backprop", "backprop_example"]

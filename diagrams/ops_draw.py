@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from autograd import broadcast_index
 from chalk import Diagram, hcat, vcat
 from colour import Color
 
@@ -103,9 +104,11 @@ def _link(d: Diagram, src: tuple, dst: tuple, arc: float, color: Color = drawing
 
 
 def _source_index(idx: tuple, shape: Tuple[int, ...], out_shape: Tuple[int, ...]) -> tuple:
-    """The index of a (broadcast) input read for output index ``idx`` (numpy's rule)."""
-    off = len(out_shape) - len(shape)
-    return tuple(0 if shape[k] == 1 else idx[k + off] for k in range(len(shape)))
+    """The index of a (broadcast) input read for output index ``idx``: autograd's own ``broadcast_index``."""
+    source = np.zeros(len(shape), dtype=np.int32)
+    broadcast_index(np.asarray(idx, dtype=np.int32), np.asarray(out_shape, dtype=np.int32),
+                    np.asarray(shape, dtype=np.int32), source)
+    return tuple(int(i) for i in source)
 
 
 # ---------------------------------------------------------------- running the op for real values

@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Context, Scalar, backpropagate, central_difference, is_grad_enabled, no_grad, topological_sort
+from autograd import (
+    Context,
+    Scalar,
+    backpropagate,
+    backward_steps,
+    central_difference,
+    is_grad_enabled,
+    no_grad,
+    topological_sort,
+)
 
 small = st.floats(min_value=-100, max_value=100, allow_nan=False)
 
@@ -86,7 +95,32 @@ def test_topological_sort_skips_constants():
     assert topological_sort(c) == []
 
 
+def test_topological_sort_can_list_the_constants_too():
+    x = Scalar(1.0)
+    c = Scalar(4.0, back=None)
+    out = x * c
+    order = topological_sort(out, constants=True)
+    assert [v.unique_id for v in order] == [out.unique_id, c.unique_id, x.unique_id]
+    assert [v.unique_id for v in topological_sort(c, constants=True)] == [c.unique_id]
+
+
 # ## Backpropagation
+
+
+def test_backward_steps_walk_the_engine_one_node_at_a_time():
+    x, a, b, out = _diamond()
+    steps = backward_steps(out, 1.0)
+    first = next(steps)
+    assert first.node is out and first.derivative == 1.0
+    assert {p.unique_id: d for p, d in first.sent} == {a.unique_id: 4.0, b.unique_id: 6.0}  # b = 4, a = 6
+    assert dict(first.pending) == {a.unique_id: 4.0, b.unique_id: 6.0}
+    rest = list(steps)
+    assert [s.node.unique_id for s in [first] + rest] == [v.unique_id for v in topological_sort(out)]
+    assert rest[-1].node is x and rest[-1].derivative == 14.0 and rest[-1].sent == ()  # 4x + 2 at 3
+    assert x.derivative is None  # the steps only look: backpropagate stores
+    backpropagate(out, 1.0)
+    assert x.derivative == 14.0
+
 
 
 def test_shared_nodes_accumulate():

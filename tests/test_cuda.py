@@ -26,6 +26,7 @@ from autograd import SimpleBackend, tensor  # noqa: E402
 from autograd import cuda_kernels as kernels  # noqa: E402
 from autograd import cuda_ops  # noqa: E402
 from autograd.cuda_ops import CudaBackend, mm_practice, sum_practice  # noqa: E402
+from autograd.op_table import MAP, OPS, ZIP  # noqa: E402
 
 
 def on(backend, t):
@@ -36,8 +37,8 @@ def on(backend, t):
 
 # ## The primitives against SimpleOps, every op in the lists, any layout
 
-UNARY = [f.__name__ for f in kernels.UNARY]
-BINARY = [f.__name__ for f in kernels.BINARY]
+UNARY = [op.name for op in OPS if op.kind == MAP]
+BINARY = [op.name for op in OPS if op.kind == ZIP]
 values = floats(-10.0, 10.0)
 
 

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import broadcast_shapes, matmul_shapes, shapes, tensor_data
 
-from autograd import IndexingError, Tensor, fast_ops, operators, tensor
+from autograd import IndexingError, Tensor, cpu_kernels, fast_ops, numba_bridge, op_table, operators, tensor
 from autograd.fast_ops import FastBackend, FastOps
 from autograd.tensor_ops import SimpleBackend
 
@@ -58,12 +58,15 @@ def layout(array: np.ndarray, order: tuple, backend=FastBackend) -> Tensor:  # t
     return t
 
 
+# The scalar functions of the op table, by arity: what the op codes stand for.
+UNARY, BINARY = (tuple(codes) for codes in op_table.op_codes())
+
 # ## Each op code runs the function of ``operators`` it stands for
 
 EDGE = [-1000.0, -3.5, -1.0, -0.5, -0.0, 0.0, 1e-300, 0.5, 1.0, 2.0, 709.0, 800.0]
 
 
-@pytest.mark.parametrize("fn", fast_ops._UNARY, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", UNARY, ids=lambda f: f.__name__)
 def test_each_unary_op_code_computes_its_operator(fn) -> None:  # type: ignore[no-untyped-def]
     a = tensor(EDGE, backend=FastBackend)
     got = FastOps.map(fn)(a).to_numpy()
@@ -71,7 +74,7 @@ def test_each_unary_op_code_computes_its_operator(fn) -> None:  # type: ignore[n
     np.testing.assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("fn", fast_ops._BINARY, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", BINARY, ids=lambda f: f.__name__)
 def test_each_binary_op_code_computes_its_operator(fn) -> None:  # type: ignore[no-untyped-def]
     xs, ys = np.meshgrid(EDGE, EDGE)
     a = tensor(xs.tolist(), backend=FastBackend)
@@ -82,16 +85,15 @@ def test_each_binary_op_code_computes_its_operator(fn) -> None:  # type: ignore[
     np.testing.assert_array_equal(got, expected)
 
 
-def test_the_backend_uses_the_cached_kernels_for_every_operator() -> None:
-    """TensorBackend hands FastOps the functions of ``operators``: all must have op codes,
-    else they would silently take the slow uncached path."""
-    used = [
-        operators.neg, operators.sigmoid, operators.relu, operators.log, operators.exp, operators.id,
-        operators.inv, operators.add, operators.mul, operators.lt, operators.eq, operators.is_close,
-        operators.relu_back, operators.log_back, operators.inv_back, operators.max,
-    ]  # fmt: skip
-    for fn in used:
-        assert fn in fast_ops._UNARY_CODE or fn in fast_ops._BINARY_CODE, fn.__name__
+def test_every_operation_of_the_backend_runs_a_cached_kernel_with_its_op_code() -> None:
+    """Each row of the op table runs the cached kernel (not the uncached twin that user
+    functions take) with the op code of its function."""
+    table = numba_bridge.frozen_table()
+    cached = {"map": cpu_kernels.map_kernel, "zip": cpu_kernels.zip_kernel, "reduce": cpu_kernels.reduce_kernel}
+    for op in op_table.OPS:
+        codes = table.unary_code if op.arity == 1 else table.binary_code
+        kernel, first = fast_ops._kernel_for(cached[op.kind], op.fn, codes)
+        assert kernel is cached[op.kind] and first == codes[op.fn], op.attribute
 
 
 # ## Same results as SimpleOps on random layouts (permuted strides, broadcasts)
@@ -101,7 +103,7 @@ def test_the_backend_uses_the_cached_kernels_for_every_operator() -> None:
 @given(st.data())
 def test_maps_equal_simple_ops(threads, data) -> None:  # type: ignore[no-untyped-def]
     td = data.draw(tensor_data())
-    fn = data.draw(st.sampled_from(fast_ops._UNARY))
+    fn = data.draw(st.sampled_from(UNARY))
     with np.errstate(all="ignore"):  # e.g. inv of a tiny number overflows to inf, as it should
         expected = SimpleBackend.ops.map(fn)(on(SimpleBackend, td)).to_numpy()
         with parallel_from(threads):
@@ -129,7 +131,7 @@ def test_map_into_a_bigger_out_equals_simple_ops(threads, data) -> None:  # type
 def test_zips_equal_simple_ops_with_broadcasting(threads, data) -> None:  # type: ignore[no-untyped-def]
     shape_a, shape_b = data.draw(broadcast_shapes())
     a, b = data.draw(tensor_data(shape_a)), data.draw(tensor_data(shape_b))
-    fn = data.draw(st.sampled_from(fast_ops._BINARY))
+    fn = data.draw(st.sampled_from(BINARY))
     with np.errstate(all="ignore"):
         expected = SimpleBackend.ops.zip(fn)(on(SimpleBackend, a), on(SimpleBackend, b)).to_numpy()
         with parallel_from(threads):
@@ -307,8 +309,8 @@ def test_numba_disable_jit_runs_the_kernels_as_python() -> None:
     out = run_python(
         """
         import numba
-        from autograd import tensor, FastBackend, fast_ops
-        assert numba.config.DISABLE_JIT and not hasattr(fast_ops._map_kernel, "py_func")
+        from autograd import tensor, FastBackend, cpu_kernels
+        assert numba.config.DISABLE_JIT and not hasattr(cpu_kernels.map_kernel, "py_func")
         a = tensor([[1.0, 2.0], [3.0, 4.0]], backend=FastBackend, requires_grad=True)
         b = tensor([0.5, -1.0], backend=FastBackend)
         y = ((a * b).exp() + a @ a.permute(1, 0)).sum()
@@ -328,10 +330,10 @@ def test_numba_disable_jit_runs_the_kernels_as_python() -> None:
 
 def test_a_new_interpreter_loads_every_kernel_from_the_cache() -> None:
     code = """
-        from autograd import tensor, FastBackend, fast_ops
+        from autograd import tensor, FastBackend, cpu_kernels
         a = tensor([[1.0, 2.0], [3.0, 4.0]], backend=FastBackend)
         a.exp(); a + a; a.sum(0); a.sum(1); a @ a
-        for k in (fast_ops._map_kernel, fast_ops._zip_kernel, fast_ops._reduce_kernel, fast_ops._matmul_kernel):
+        for k in (cpu_kernels.map_kernel, cpu_kernels.zip_kernel, cpu_kernels.reduce_kernel, cpu_kernels.matmul_kernel):
             print(k.__name__, len(k.stats.cache_hits), len(k.stats.cache_misses))
         """
     run_python(code)  # fills the cache if this checkout's is still cold
@@ -341,7 +343,7 @@ def test_a_new_interpreter_loads_every_kernel_from_the_cache() -> None:
 
 
 def test_editing_operators_py_invalidates_the_cached_kernels(tmp_path) -> None:
-    """numba only watches the kernel's own file; fast_ops also hashes operators.py."""
+    """numba only watches the kernel's own file; numba_bridge also hashes operators.py."""
     shutil.copytree(REPO / "autograd", tmp_path / "autograd", ignore=shutil.ignore_patterns("__pycache__"))
     code = """
         import autograd

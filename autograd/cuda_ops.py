@@ -1,8 +1,10 @@
-"""Module 3: the CUDA backend. ``CudaOps`` runs the four primitives as numba.cuda kernels.
+"""Module 3: the CUDA backend. ``CudaOps`` supplies the four kernels as numba.cuda launches.
 
 ``CudaBackend = TensorBackend(CudaOps)`` is a backend like the others: pass it as
 ``backend=`` or move a tensor with ``t.to(CudaBackend)``; nothing above the backend changes.
-The kernels are in ``cuda_kernels.py``; this module launches them.
+As for every backend, ``TensorOps`` does the tensor-level half (output allocation, shape
+checks, start values, matmul batching); the kernels are in ``cuda_kernels.py``; this module
+moves the raw arrays to the GPU, launches the kernels and copies the result back.
 
 Where the numbers live: a tensor's storage stays a numpy array in host memory, as on every
 backend, so printing, indexing and ``to_numpy`` work unchanged. Each primitive copies its

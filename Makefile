@@ -5,6 +5,7 @@
 #   make slides        one offline reveal.js deck per notebook in build/slides/
 #   make test-browser  the course in a real browser (JupyterLab, widgets, slide decks): needs Chromium
 #   make bench         speed of the backends, as ratios against numpy
+#   make test-cuda     the CUDA backend's tests under numba's simulator (no GPU needed)
 #   make docs          redraw the pictures in docs/ that the README shows
 #   make train-points / train-digits / train-sentiment   train the Module 4 examples (held-out accuracy at the end)
 
@@ -17,7 +18,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NOTEBOOKS := $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: lab trust test notebooks slides test-browser bench docs clean train-points train-digits train-sentiment
+.PHONY: lab trust test notebooks slides test-browser test-cuda bench docs clean train-points train-digits train-sentiment
 
 # (Re)install whenever the dependency list changes. `pip install -e .` means edits to the
 # library are seen by the notebooks at once.
@@ -46,6 +47,16 @@ lab: trust
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -m "not browser"
+
+# Its own pytest process: NUMBA_ENABLE_CUDASIM is read once, when numba is imported, and
+# would turn every CUDA call of the process into the simulator. -k cuda keeps the cuda cases
+# of the backend-parametrised tests (and test_cuda.py); the "cuda" profile takes fewer examples.
+# The 20000-operation graph tests the engine, not the kernels (40000 simulated launches).
+CUDA_TESTS := tests/test_cuda.py tests/test_tensor.py tests/test_tensor_grad.py tests/test_tensor_errors.py \
+	tests/test_tensor_op_table.py tests/test_minitorch_compat.py tests/test_fast_ops.py
+test-cuda: $(STAMP)
+	NUMBA_ENABLE_CUDASIM=1 HYPOTHESIS_PROFILE=cuda $(BIN)/python -m pytest $(CUDA_TESTS) -q \
+		-k "cuda and not 20000_operations"
 
 # tools/run_notebooks.py signs what it writes, so the re-run notebooks stay trusted for you.
 notebooks: $(STAMP)

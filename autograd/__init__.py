@@ -129,7 +129,20 @@ from .nn import (  # noqa: F401,E402
     tile,
 )
 
+# The CUDA backend is imported on first use (``autograd.CudaBackend``): importing numba.cuda
+# costs time and must not happen for people without a GPU who never ask for it.
+_CUDA_NAMES = ("CudaBackend", "CudaOps", "CudaUnavailable", "sum_practice", "mm_practice")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module attribute hook (PEP 562)
+    if name in _CUDA_NAMES:
+        from . import cuda_ops
+
+        return getattr(cuda_ops, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
 _BUILTIN_NAMES = {"id", "max", "map", "sum"}
 __all__ = sorted(
     name for name in dir() if not name.startswith("_") and name not in _BUILTIN_NAMES
-)
+)  # the CUDA names stay out: `import *` must not import numba.cuda

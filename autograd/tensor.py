@@ -327,6 +327,22 @@ class Tensor:
         """The same data (shared storage) without history."""
         return Tensor(self._tensor, backend=self.backend)
 
+    def to(self, backend: TensorBackend) -> "Tensor":
+        """A copy of this tensor's numbers on ``backend`` (e.g. ``CudaBackend``): a new leaf,
+        contiguous, with no history, that requires grad if this tensor does. Tensors only
+        combine with tensors of their own backend, so move them explicitly."""
+        if not isinstance(backend, TensorBackend):
+            raise TypeError(f"to() takes a TensorBackend such as FastBackend, got {backend!r}")
+        out = Tensor.make(self.contiguous().to_numpy().reshape(-1).copy(), self.shape, backend=backend)
+        return out.requires_grad_(self.requires_grad())
+
+    def _type_(self, backend: TensorBackend) -> None:
+        """MiniTorch's in-place move: this tensor now computes on ``backend`` (its storage
+        stays a host array on every backend, so nothing is copied)."""
+        if not isinstance(backend, TensorBackend):
+            raise TypeError(f"_type_() takes a TensorBackend such as FastBackend, got {backend!r}")
+        self.backend = backend
+
     def backward(self, grad_output: Optional[Union["Tensor", Number]] = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor; leaves get ``.grad`` (added to any earlier grad).
 

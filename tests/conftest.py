@@ -30,6 +30,18 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# "cuda": `make test-cuda` (numba's CUDA simulator, where every GPU thread is a Python thread)
+# and benchmarks/gpu_check.py take the same tests with fewer examples (derandomised: a
+# failure repeats).
+settings.register_profile(
+    "cuda",
+    max_examples=5,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 

@@ -85,6 +85,30 @@ from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps  # no
 from . import fast_ops  # noqa: F401,E402
 from .fast_ops import FastBackend, FastOps  # noqa: F401,E402
 
+# --- Module 4 exports (nn.py, optim.py, datasets.py) go below this line ---
+# ``autograd.datasets`` is the dict of 2-D point generators (MiniTorch's scripts index it:
+# ``autograd.datasets["Xor"](N)``); the module itself: ``from autograd.datasets import digits``.
+from .datasets import datasets  # noqa: F401,E402
+from .optim import SGD, Adam  # noqa: F401,E402
+from . import conv_ops, nn  # noqa: F401,E402
+# nn.max stays in nn (operators.max has the name here; Tensor.max is the same Function).
+from .nn import (  # noqa: F401,E402
+    Conv1d,
+    Conv1dFun,
+    Conv2d,
+    Conv2dFun,
+    Linear,
+    argmax,
+    avgpool2d,
+    conv1d,
+    conv2d,
+    dropout,
+    logsoftmax,
+    maxpool2d,
+    softmax,
+    tile,
+)
+
 _BUILTIN_NAMES = {"id", "max", "map", "sum"}
 __all__ = sorted(
     name for name in dir() if not name.startswith("_") and name not in _BUILTIN_NAMES

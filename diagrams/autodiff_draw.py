@@ -312,3 +312,115 @@ def backprop_steps(out: Any, d_out: Any = None) -> List[Diagram]:
     """``[backprop_step(out, k) for every k]``: the whole run, one picture per step."""
     n = len(_steps(out, d_out))
     return [backprop_step(out, k, d_out) for k in range(n + 1)]
+
+
+# ---------------------------------------------------------------- MiniTorch's names (mt_diagrams.autodiff_draw)
+_BOX_W, _BOX_H = 2.0, 1.1   # a Function box
+_CHAIN_STEP = 3.0           # from one box to the next (top-down); left to right a little more
+
+
+def _wire_label(text: str) -> Diagram:
+    return latex(text, 0.45).center_xy() if text else drawing.spacer(0.1, 0.1)
+
+
+def draw_boxes(labels: List[Any], arities: List[int], lr: bool = False) -> Diagram:
+    """A chain of Function boxes, each fed by its inputs: the output of box b is the first input of
+    box b + 1, and a box of arity n takes n - 1 more inputs from the side.
+
+    ``labels`` name what flows along the arrows, in order: the first box's inputs, then each further
+    box's extra inputs, then the final output, so ``len(labels) == sum(arities) + 1`` (a tuple such as
+    ``("$x$", "$y$")`` counts as its items): ``draw_boxes(["$x$", "$g(x)$", "$f(g(x))$"], [1, 1])``,
+    ``draw_boxes([("$x$", "$y$"), "$f(x, y)$"], [2])``. Intermediate outputs are written beside the
+    arrow that carries them. Alternatively ``len(labels) == len(arities)``: then the labels are written
+    inside the boxes and the arrows carry none. ``lr=False`` (default) draws the chain top to bottom,
+    ``lr=True`` left to right. Boxes are named ``("box", b)``, arrow labels ``("wire", w)`` (w counts
+    ``labels`` in order).
+    """
+    if isinstance(arities, int) or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool)
+                                           and a >= 1 for a in arities) or not arities:
+        raise ValueError(f"draw_boxes: arities must be a non-empty list of ints >= 1, got {arities!r}")
+    flat: List[str] = []
+    for item in labels:
+        flat.extend(item if isinstance(item, (tuple, list)) else [item])
+    if not all(isinstance(x, str) for x in flat):
+        raise TypeError(f"draw_boxes: labels must be strings (or tuples of strings), got {labels!r}")
+    n_boxes = len(arities)
+    if len(flat) == sum(arities) + 1:
+        wires, inside = flat, [""] * n_boxes
+    elif len(flat) == n_boxes:
+        wires, inside = [""] * (sum(arities) + 1), flat
+    else:
+        raise ValueError(f"draw_boxes: arities {list(arities)} need {sum(arities) + 1} labels (inputs, extra "
+                         f"inputs, output) or {n_boxes} (one per box), got {len(flat)}")
+    step = _CHAIN_STEP * (1.4 if lr else 1.0)
+    hl, hc = (_BOX_W / 2, _BOX_H / 2) if lr else (_BOX_H / 2, _BOX_W / 2)  # half a box: along, across
+
+    def at(along: float, across: float) -> Tuple[float, float]:  # chain coordinates -> the page
+        return (along, across) if lr else (across, along)
+
+    pieces: List[Diagram] = []
+    arrows: List[Diagram] = []
+    count = iter(range(len(wires)))
+
+    def wire(src: Tuple[float, float], dst: Tuple[float, float], side: str) -> None:
+        """An arrow src -> dst (chain coordinates) carrying the next label, written beyond its tail
+        (``side="tail"``), beside its middle on the positive side (``"beside"``) or past its head."""
+        w = next(count)
+        arrows.append(arrow_between(P2(*at(*src)), P2(*at(*dst)), arrow_opts()))
+        label = _wire_label(wires[w])
+        env = label.get_envelope()
+        ext_along, ext_across = (env.width, env.height) if lr else (env.height, env.width)
+        if side == "tail":
+            p = (src[0] - 0.2 - ext_along / 2, src[1])
+        elif side == "head":
+            p = (dst[0] + 0.2 + ext_along / 2, dst[1])
+        else:
+            p = ((src[0] + dst[0]) / 2, 0.25 + ext_across / 2)
+        pieces.append(label.named(("wire", w)).translate(*at(*p)))
+
+    for b, arity in enumerate(arities):
+        fill = drawing._mix(drawing.teal, white, 0.6)
+        box = drawing.box(_BOX_W, _BOX_H, fill, radius=0.15)
+        if inside[b]:
+            box = box + latex(inside[b], 0.45).center_xy()
+        pieces.append(box.named(("box", b)).translate(*at(b * step, 0.0)))
+        entry = b * step - hl
+        if b == 0:  # all of the first box's inputs come from outside, spread across its side
+            for m in range(arity):
+                c = (m - (arity - 1) / 2) * 1.3
+                wire((entry - 1.3, c), (entry, c * 0.4), "tail")
+        else:  # the previous output on the chain's line, extra inputs from the negative side
+            wire(((b - 1) * step + hl, 0.0), (entry, 0.0), "beside")
+            for m in range(arity - 1):
+                c = -(hc + 0.5 + 0.9 * m)
+                wire((entry - 1.1, c), (entry, -hc * 0.6), "tail")
+    end = (n_boxes - 1) * step + hl
+    wire((end, 0.0), (end + 1.2, 0.0), "head")
+    return concat(pieces + arrows).center_xy()
+
+
+def backprop_example() -> Any:
+    """The expression `backprop` steps through: with x = 1 and y = 3,
+    ``z = sigmoid(log(x * y + x))`` = 0.8 (x is used twice, so its two derivatives add up; the
+    numbers are chosen so every derivative is exact with two decimals: dz/dx = 0.16, dz/dy = 0.04). Its
+    topological order (``autodiff.topological_sort``) has six variables: z, log(.), x * y + x,
+    x * y, then the leaves x and y."""
+    from autograd import Scalar
+
+    x, y = Scalar(1.0, name="x"), Scalar(3.0, name="y")
+    z = (x * y + x).log().sigmoid()
+    z.name = "z"
+    return z
+
+
+def backprop(step: int) -> Diagram:
+    """The Module 1 backpropagation picture at ``step`` (MiniTorch's pages show steps 1 to 6; 0, the
+    start, is allowed too): `backprop_step` on `backprop_example`, i.e. the state after ``step``
+    variables of the topological order have been processed. Done variables carry their final
+    derivative (papaya badge), waiting ones what they have received so far (pale badge); the variable
+    processed next has a papaya outline, and the arrows along which the last step sent derivatives are
+    papaya. Step 6 is the end: x and y hold d z / d x and d z / d y."""
+    return backprop_step(backprop_example(), step)
+
+
+__all__ += ["draw_boxes", "backprop", "backprop_example"]

@@ -11,6 +11,9 @@ calls (``hcat``, ``connect``):
   4 decimals so floating-point noise never reaches the notebook, each glyph outline written once;
 - ``_repr_html_`` is removed (it duplicated the SVG); there is no PNG form (chalk's needs cairo);
 - ``d.render_svg(path, ...)`` writes the same tidy SVG as `to_svg` (chalk's sizes, as before);
+- strokes are written with their final widths (`final_strokes`): chalk marks every path
+  ``vector-effect: non-scaling-stroke``, which librsvg and cairosvg ignore (they draw each 0.7 px line
+  45 times too wide, a black blob), so the widths are divided by the scale each path is drawn at;
 - chalk's default dart arrow head is scaled down by ``drawing.ARROW_HEAD_SCALE`` so plain
   ``d.connect(a, b)`` arrows are small, as in the course pictures.
 
@@ -45,7 +48,8 @@ from chalk import Diagram
 
 from diagrams import drawing
 
-__all__ = ["install", "short_text", "to_svg", "save_svg", "tidy_svg", "share_glyphs", "compact_groups", "set_scale", "sized",
+__all__ = ["install", "short_text", "to_svg", "save_svg", "tidy_svg", "share_glyphs", "compact_groups", "final_strokes",
+           "set_scale", "sized",
            "SCALE", "MAX_WIDTH", "MAX_HEIGHT", "DRAW_HEIGHT"]
 
 #: pixels per unit (a tensor cell is 1 x 1 unit): the default size of every picture
@@ -191,6 +195,73 @@ def compact_groups(svg: str) -> str:
     return "".join(out)
 
 
+_TAG = re.compile(r"<(/?)([\w:]+)([^>]*?)(/?)>")
+_TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
+_NON_SCALING = re.compile(r"\s*vector-effect\s*:\s*non-scaling-stroke\s*;?")
+_STROKE_WIDTH = re.compile(r"stroke-width\s*:\s*([-\d.eE]+)")
+
+
+def _linear(transform: str) -> Tuple[float, float, float, float]:
+    """The linear part (a, b, c, d) of an SVG transform list (translations do not scale strokes)."""
+    m = (1.0, 0.0, 0.0, 1.0)
+    for name, args in _TRANSFORM.findall(transform):
+        v = [float(x) for x in re.split(r"[\s,]+", args.strip()) if x]
+        if name == "matrix":
+            n = (v[0], v[1], v[2], v[3])
+        elif name == "scale":
+            n = (v[0], 0.0, 0.0, v[1] if len(v) > 1 else v[0])
+        else:  # translate and rotate keep lengths; skews are never written by chalk
+            continue
+        a, b, c, d = m
+        m = (a * n[0] + c * n[1], b * n[0] + d * n[1], a * n[2] + c * n[3], b * n[2] + d * n[3])
+    return m
+
+
+def final_strokes(svg: str) -> str:
+    """Replace chalk's ``vector-effect: non-scaling-stroke`` by stroke widths that are already right.
+
+    chalk writes each stroke width in output pixels on a ``<g>`` (``stroke-width: 0.72``) and draws
+    the paths inside it under the picture's scale (45 px a unit), relying on ``non-scaling-stroke``
+    to keep lines thin. Chromium honours that; librsvg and cairosvg (PNG and PDF converters) do not
+    and draw 32 px wide lines. Here each such path gets ``stroke-width`` = pixels / the scale it is
+    drawn at (the square root of the determinant of its transforms, exact for chalk's uniform
+    scales), so every renderer draws the same thin line.
+    """
+    out, pos = [], 0
+    stack = [(1.0, 0.0, 0.0, 1.0, None)]  # (linear transform a b c d, inherited stroke width)
+    for m in _TAG.finditer(svg):
+        out.append(svg[pos:m.start()])
+        pos = m.end()
+        closing, name, attrs, empty = m.groups()
+        if closing:
+            if len(stack) > 1:
+                stack.pop()
+            out.append(m.group(0))
+            continue
+        a, b, c, d, width = stack[-1]
+        t = re.search(r'\btransform="([^"]*)"', attrs)
+        if t:
+            n = _linear(t.group(1))
+            a, b, c, d = (a * n[0] + c * n[1], b * n[0] + d * n[1], a * n[2] + c * n[3], b * n[2] + d * n[3])
+        st = re.search(r'\bstyle="([^"]*)"', attrs)
+        style = st.group(1) if st else ""
+        w = _STROKE_WIDTH.search(style)
+        if w:
+            width = float(w.group(1))
+        if _NON_SCALING.search(style):
+            style = _NON_SCALING.sub("", style)
+            if width is not None:
+                scale = abs(a * d - b * c) ** 0.5 or 1.0
+                style = _STROKE_WIDTH.sub("", style).replace(";;", ";")
+                style = (style.rstrip("; ") + ";" if style.strip() else "") + f"stroke-width: {width / scale:.6g};"
+            attrs = attrs[:st.start()] + (f'style="{style}"' if style else "") + attrs[st.end():]
+        out.append(f"<{name}{attrs}{empty}>")
+        if not empty:
+            stack.append((a, b, c, d, width))
+    out.append(svg[pos:])
+    return "".join(out)
+
+
 def _with_view_box(svg: str, width: int, height: int) -> str:
     # width/height alone make a fixed-size canvas that a narrower column crops; a viewBox lets the
     # viewer scale the whole picture instead.
@@ -204,7 +275,7 @@ def _render(d: Diagram, width: int, height: int, draw_height: int) -> str:
         chalk.backend.svg.render(d, path, height=height, width=width, draw_height=draw_height)
         with open(path, encoding="utf-8") as f:
             svg = f.read()
-    return _with_view_box(compact_groups(share_glyphs(tidy_svg(svg))), width, height)
+    return _with_view_box(compact_groups(share_glyphs(tidy_svg(final_strokes(svg)))), width, height)
 
 
 def to_svg(d: Diagram, height: Optional[int] = None, draw_height: Optional[int] = None, *,

@@ -273,3 +273,52 @@ def box(width: float, height: float, fill: Color = white, radius: Optional[float
 def spacer(width: float = 0.0, height: float = 0.0) -> Diagram:
     """Invisible space."""
     return hstrut(width) if height == 0 else vstrut(height) if width == 0 else chalk.strut(width, height)
+
+
+# ---------------------------------------------------------------- MiniTorch's names (mt_diagrams.drawing)
+# MiniTorch's course pages use a few more colour names than ours; each is one of our palette where
+# one fits, so a page written for MiniTorch draws in our look.
+gray = grey
+red = Color("#e4572e")        # the second class of points in the ML primer
+blue = teal                   # the first class (MiniTorch's pages: "blue" points)
+orange = papaya
+lightblue = _mix(teal, white, 0.6)
+lightred = _mix(red, white, 0.6)
+
+
+def connect(d: Diagram, *pairs: Any, opts: Optional[ArrowOpts] = None) -> Diagram:
+    """``d`` with an arrow for each ``(from_name, to_name)`` or ``(from_name, to_name, ArrowOpts)`` pair:
+    ``connect(d, (("b", 0, 0), ("a", 0, 0)), (("g", 0, 0), ("b", 0, 0), opts))``.
+
+    The same arrows as chalk's ``d.connect(name1, name2, opts)`` (the seed's way: centre to centre),
+    one call for several. ``opts`` is used by pairs without their own (default: chalk's, a straight
+    arrow with our small head). Raises LookupError naming a cell that ``d`` does not have.
+    """
+    if not isinstance(d, Diagram):
+        raise TypeError(f"connect() needs a chalk Diagram first, got {type(d).__name__}")
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) not in (2, 3):
+            raise TypeError(f"connect(): each pair is (from_name, to_name) or (from_name, to_name, ArrowOpts), "
+                            f"got {pair!r}")
+        src, dst = pair[0], pair[1]
+        for key in (src, dst):
+            if d.get_subdiagram(key) is None:
+                raise LookupError(f"connect(): no cell named {key!r} in this diagram")
+        style = pair[2] if len(pair) == 3 else opts
+        d = d.connect(src, dst, style) if style is not None else d.connect(src, dst)
+    return d
+
+
+def r(d: Diagram, path: str) -> Diagram:
+    """Write ``d`` as SVG to ``path`` (exactly what a notebook shows) and return ``d``, so that a cell
+    ending in ``r(d, "figs/map.svg")`` both saves and shows the picture. Only ``.svg`` paths: there is
+    no PNG or PDF writer here (convert the SVG with rsvg-convert or a browser)."""
+    if not isinstance(path, str) or not path.lower().endswith(".svg"):
+        raise ValueError(f"r(): can only write SVG, give a path ending in .svg, got {path!r}")
+    from diagrams import display  # display imports this module: import it only when used
+
+    display.save_svg(d, path)
+    return d
+
+
+__all__ += ["gray", "red", "blue", "orange", "lightblue", "lightred", "connect", "r"]

@@ -490,3 +490,117 @@ def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2,
     grids.append(drawing.label_above(f"${out_label}\\ {out}$".replace(",)", ")"), out_grid,
                                      size=0.45).center_xy())
     return vcat([table, hcat(grids, 1.0).center_xy()], 1.0)
+
+
+# ---------------------------------------------------------------- MiniTorch's names (mt_diagrams.tensor_draw)
+#: the fill of highlighted cubes in `t` and the matmul pictures (the accent teal, not papaya: papaya
+#: means "gradient" in every picture of the course)
+HIGHLIGHT = drawing.teal
+
+
+def _highlight_map(highlight: Any, where: str) -> Callable[..., Color]:
+    """A colormap from `t`'s ``highlight``: False (white), True (every cube), a collection of
+    (i, j, k) indices, or a colormap ``f(i, j, k)`` itself."""
+    if highlight is False or highlight is None:
+        return lambda i, j, k: white
+    if highlight is True:
+        return lambda i, j, k: HIGHLIGHT
+    if callable(highlight):
+        return highlight
+    try:
+        chosen = {tuple(int(n) for n in idx) for idx in highlight}
+    except TypeError as exc:
+        raise TypeError(f"{where}: highlight must be True/False, a list of (i, j, k) indices or a colormap, "
+                        f"got {highlight!r}") from exc
+    return lambda i, j, k: HIGHLIGHT if (i, j, k) in chosen else white
+
+
+def t(d: int, r: int, c: int, highlight: Any = False, n: str = "t") -> Diagram:
+    """A small 3-D tensor of unit cubes, as MiniTorch's pages write a shape in an equation:
+    ``d`` layers (dim 0, drawn going back), ``r`` rows (dim 1), ``c`` columns (dim 2).
+
+    ``highlight``: False (white cubes), True (every cube in the accent teal), a collection of
+    ``(i, j, k)`` indices to fill, or a colormap ``f(i, j, k)``. ``n`` names the cubes
+    ``(n, i, j, k)`` (MiniTorch's default name is a module-level one; ours is ``"t"``).
+    Same as ``tensor(0.5, d, r, c, n, colormap=...)``.
+    """
+    return tensor(0.5, d, r, c, n, colormap=_highlight_map(highlight, "t()"))
+
+
+#: how `draw_equation` writes the operators MiniTorch's pages type as plain characters
+_OPERATORS = {"*": "$\\times$", "x": "$\\times$", "+": "$+$", "-": "$-$", "=": "$=$", "@": "$@$"}
+
+
+def draw_equation(parts: Sequence[Any], sep: float = 0.6) -> Diagram:
+    """Tensors and operators in a row, centred on one line: ``draw_equation([t(1, 3, 1), "+",
+    t(1, 1, 3), None, t(1, 3, 3)])``.
+
+    Each part is a Diagram (drawn as it is), a string (an operator or label: ``"*"``, ``"+"``, ``"="``
+    are set as math, anything else through `latex`, so ``"$\\\\sum$"`` works) or None, which stands for
+    an arrow (`right_arrow`). Raises TypeError for anything else, naming its position.
+    """
+    items: List[Diagram] = []
+    for pos, part in enumerate(parts):
+        if part is None:
+            items.append(right_arrow)
+        elif isinstance(part, str):
+            items.append(latex(_OPERATORS.get(part.strip(), part), 0.8).center_xy())
+        elif isinstance(part, Diagram):
+            items.append(part.center_xy())
+        else:
+            raise TypeError(f"draw_equation: part {pos} must be a Diagram, an operator string or None "
+                            f"(an arrow), got {type(part).__name__}")
+    if not items:
+        raise ValueError("draw_equation: nothing to draw (empty list of parts)")
+    return hcat(items, sep).center_xy()
+
+
+def _labelled(d: Diagram, text: str, height: float = 0.0) -> Diagram:
+    """``d`` over a label; ``height`` pads ``d`` to that height first, so labels of a row line up."""
+    d = d.center_xy()
+    env = d.get_envelope()
+    if height > env.height:
+        d = d.with_envelope(rectangle(env.width, height))
+    return drawing.label_below(text, d, gap=0.3, size=0.4).center_xy()
+
+
+def _matmul_row(i: int, k: int, j: int, highlight: bool) -> Diagram:
+    """A (i, k) @ B (k, j) as zip then reduce: A.view(i, k, 1) * B.view(1, k, j) -> (i, k, j) -> sum(1)."""
+    pick = highlight or False
+    a = t(i, k, 1, [(0, m, 0) for m in range(k)] if pick else False, "a")
+    b = t(1, k, j, [(0, m, 0) for m in range(k)] if pick else False, "b")
+    z = t(i, k, j, [(0, m, 0) for m in range(k)] if pick else False, "zip")
+    out = t(i, 1, j, [(0, 0, 0)] if pick else False, "out")
+    h = max(x.get_envelope().height for x in (a, b, z, out))
+    return draw_equation([
+        _labelled(a, f"A.view({i}, {k}, 1)", h), "*", _labelled(b, f"B.view(1, {k}, {j})", h),
+        None, _labelled(z, f"zip: ({i}, {k}, {j})", h), None, _labelled(out, f"sum(1): ({i}, 1, {j})", h),
+    ])
+
+
+def image_matmul_simple(i: int = 2, k: int = 3, j: int = 2) -> Diagram:
+    """Matrix multiply as zip then reduce, in 3-D: A (i, k) viewed as (i, k, 1) times B (k, j) viewed
+    as (1, k, j) broadcasts to (i, k, j); summing dim 1 gives (i, 1, j), which is A @ B viewed as 3-D.
+    Cubes are named ``("a", ...)``, ``("b", ...)``, ``("zip", ...)``, ``("out", ...)``. (MiniTorch's
+    calls take no arguments; ours default to A (2, 3) and B (3, 2).)"""
+    i, k, j = (_check_size(f"image_matmul {w}", v) for w, v in (("i", i), ("k", k), ("j", j)))
+    return _matmul_row(i, k, j, False)
+
+
+def image_matmul_full(i: int = 2, k: int = 3, j: int = 2) -> Diagram:
+    """`image_matmul_simple` under the 2-D product it computes, with one output cell followed through
+    both: ``A @ B = C`` with row 0 of A, column 0 of B and C[0, 0] in the accent teal, then the same
+    cells in the zip (the k products that C[0, 0] sums) and in the reduced (i, 1, j) result.
+    2-D cells are ``("A", r, c)``, ``("B", r, c)``, ``("C", r, c)``; 3-D as in `image_matmul_simple`."""
+    i, k, j = (_check_size(f"image_matmul {w}", v) for w, v in (("i", i), ("k", k), ("j", j)))
+    acc = lambda keep: (lambda r, c: HIGHLIGHT if keep(r, c) else white)  # noqa: E731
+    h = max(i, k)
+    top = draw_equation([
+        _labelled(matrix(i, k, "A", acc(lambda r, c: r == 0)), f"A ({i}, {k})", h), "@",
+        _labelled(matrix(k, j, "B", acc(lambda r, c: c == 0)), f"B ({k}, {j})", h), "=",
+        _labelled(matrix(i, j, "C", acc(lambda r, c: r == 0 and c == 0)), f"C ({i}, {j})", h),
+    ])
+    return vcat([top, _matmul_row(i, k, j, True)], 1.0).center_xy()
+
+
+__all__ += ["t", "draw_equation", "image_matmul_simple", "image_matmul_full", "HIGHLIGHT"]

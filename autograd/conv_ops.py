@@ -1,0 +1,155 @@
+"""Module 4: the convolution kernel, the one primitive that is not a map, zip, reduce or matmul.
+
+How convolution fits the backend design
+---------------------------------------
+A backend supplies kernels; Functions are written with them. Convolution gets ONE kernel of
+its own (as MiniTorch does), for 1-D and 2-D inputs::
+
+    out[b, o, w] = sum over i, k of weight[o, i, k] * input[b, i, w + k]     (reverse=False)
+    out[b, o, w] = sum over i, k of weight[o, i, k] * input[b, i, w - k]     (reverse=True)
+
+where a position outside ``input`` counts as 0 (so the forward pass pads with zeros on the
+right, and the output has the input's width). 2-D is the same with ``(h, w)`` and ``(i, j)``.
+Nothing ties the output's width to the input's or the kernel's: the caller chooses it.
+
+The backward pass is the same kernel again (see ``nn.Conv1dFun``):
+
+- ``grad_input[b, i, x] = sum over o, k of grad_out[b, o, x - k] * weight[o, i, k]``: the kernel
+  *reversed*, run on ``grad_out`` with the weight's two channel dimensions swapped;
+- ``grad_weight[o, i, k] = sum over b, w of grad_out[b, o, w] * input[b, i, w + k]``: the kernel
+  forward with the roles moved, batch as the channels (``input.permute(1, 0, 2)`` as the
+  input, ``grad_out.permute(1, 0, 2)`` as the weight, an output of width ``k``).
+
+The other classic design, unfold (im2col) + matrix multiply, needs a second kernel for its
+backward (folding the columns back, adding where windows overlap): two new primitives instead of
+one, and an unfolded copy k times (k*k in 2-D) the size of the input.
+
+What a backend supplies: a function ``conv(out, input, weight, reverse)`` on Tensors (3-D or
+4-D, all of the same rank) that fills ``out``. ``SimpleOps``'s are the readable kernels below;
+``fast_conv`` registers numba ones for ``FastOps``; a CUDA backend registers its own with
+``register_conv_kernel(CudaOps, kernel)`` (not written yet: this is the hook).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, Tuple, Type
+
+from .tensor_data import Shape, Storage, Strides
+from .tensor_ops import SimpleOps, TensorOps
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+ConvKernel = Callable[["Tensor", "Tensor", "Tensor", bool], None]
+
+
+# ## The readable reference kernels (SimpleOps): loops over raw (storage, shape, strides)
+
+
+def tensor_conv1d(
+    out: Storage,
+    out_shape: Shape,
+    out_strides: Strides,
+    input: Storage,
+    input_shape: Shape,
+    input_strides: Strides,
+    weight: Storage,
+    weight_shape: Shape,
+    weight_strides: Strides,
+    reverse: bool,
+) -> None:
+    """1-D kernel. Shapes: out (B, O, OW), input (B, I, W), weight (O, I, K).
+
+    ``out[b, o, w] = sum_{i, k} weight[o, i, k] * input[b, i, w + k]`` (``w - k`` if
+    ``reverse``), positions outside the input counting as 0.
+    """
+    batch, out_channels, out_width = out_shape
+    _, in_channels, width = input_shape
+    kw = weight_shape[2]
+    os, xs, ws = out_strides, input_strides, weight_strides
+    for b in range(batch):
+        for o in range(out_channels):
+            for w in range(out_width):
+                acc = 0.0
+                for i in range(in_channels):
+                    for k in range(kw):
+                        x = w - k if reverse else w + k
+                        if 0 <= x < width:
+                            acc += weight[o * ws[0] + i * ws[1] + k * ws[2]] * input[b * xs[0] + i * xs[1] + x * xs[2]]
+                out[b * os[0] + o * os[1] + w * os[2]] = acc
+
+
+def tensor_conv2d(
+    out: Storage,
+    out_shape: Shape,
+    out_strides: Strides,
+    input: Storage,
+    input_shape: Shape,
+    input_strides: Strides,
+    weight: Storage,
+    weight_shape: Shape,
+    weight_strides: Strides,
+    reverse: bool,
+) -> None:
+    """2-D kernel. Shapes: out (B, O, OH, OW), input (B, C, H, W), weight (O, C, KH, KW).
+
+    ``out[b, o, h, w] = sum_{c, i, j} weight[o, c, i, j] * input[b, c, h + i, w + j]``
+    (``h - i, w - j`` if ``reverse``), positions outside the input counting as 0.
+    """
+    batch, out_channels, out_height, out_width = out_shape
+    _, in_channels, height, width = input_shape
+    kh, kw = weight_shape[2], weight_shape[3]
+    os, xs, ws = out_strides, input_strides, weight_strides
+    for b in range(batch):
+        for o in range(out_channels):
+            for h in range(out_height):
+                for w in range(out_width):
+                    acc = 0.0
+                    for c in range(in_channels):
+                        for i in range(kh):
+                            y = h - i if reverse else h + i
+                            if not 0 <= y < height:
+                                continue
+                            for j in range(kw):
+                                x = w - j if reverse else w + j
+                                if 0 <= x < width:
+                                    acc += (
+                                        weight[o * ws[0] + c * ws[1] + i * ws[2] + j * ws[3]]
+                                        * input[b * xs[0] + c * xs[1] + y * xs[2] + x * xs[3]]
+                                    )
+                    out[b * os[0] + o * os[1] + h * os[2] + w * os[3]] = acc
+
+
+def simple_conv(out: "Tensor", input: "Tensor", weight: "Tensor", reverse: bool) -> None:
+    """SimpleOps' conv: the reference kernel of the inputs' rank, on their raw triples."""
+    kernel = tensor_conv1d if out.dims == 3 else tensor_conv2d
+    kernel(*out.tuple(), *input.tuple(), *weight.tuple(), reverse)
+
+
+# ## Which backend runs which kernel
+
+_CONV_KERNELS: Dict[Type[TensorOps], ConvKernel] = {SimpleOps: simple_conv}
+
+
+def register_conv_kernel(ops: Type[TensorOps], kernel: ConvKernel) -> None:
+    """Make ``kernel`` the convolution of backends built from ``ops`` (and its subclasses)."""
+    _CONV_KERNELS[ops] = kernel
+
+
+def conv_kernel(ops: Type[TensorOps]) -> ConvKernel:
+    """The convolution kernel registered for ``ops`` (or for the closest base class)."""
+    for cls in ops.__mro__:
+        if cls in _CONV_KERNELS:
+            return _CONV_KERNELS[cls]
+    raise NotImplementedError(f"no convolution kernel for {ops.__name__}: register one with register_conv_kernel")
+
+
+def conv(input: "Tensor", weight: "Tensor", out_shape: Tuple[int, ...], reverse: bool = False) -> "Tensor":
+    """A new tensor of ``out_shape`` filled by the backend's convolution kernel (see above).
+
+    ``input`` and ``weight`` are both 3-D (1-D convolution) or both 4-D (2-D); the shapes are
+    checked by the callers (``nn.conv1d`` / ``nn.conv2d``), which know what they mean.
+    """
+    out = input.zeros(out_shape)
+    conv_kernel(input.backend.ops)(out, input, weight, reverse)
+    return out

@@ -1,0 +1,418 @@
+"""Module 4: what networks are made of: convolution, pooling, softmax, dropout, and layers.
+
+Functions (MiniTorch's names and semantics):
+
+- ``conv1d(input, weight)``: input (B, C, W), weight (O, C, K) -> (B, O, W);
+  ``conv2d(input, weight)``: input (B, C, H, W), weight (O, C, KH, KW) -> (B, O, H, W).
+  Each output position looks at the window starting there and reaching right (and down);
+  the input is padded with zeros on the right (and bottom), so the output keeps the input's
+  size. The Functions ``Conv1dFun`` / ``Conv2dFun`` run the backend's convolution kernel
+  (``conv_ops``, where the design is explained) forward, and again for the backward pass.
+- ``tile(input, kernel)``: (B, C, H, W) -> (B, C, H / kh, W / kw, kh * kw), the pooling
+  windows laid out along the last dimension; ``avgpool2d`` / ``maxpool2d`` reduce it.
+- ``max(input, dim)`` (gradient to the argmax), ``argmax(input, dim)`` (one-hot),
+  ``softmax``, ``logsoftmax`` (stable for large logits), ``dropout``.
+
+Layers (``Module``s with ``Parameter``s, initialised from a seed): ``Linear``, ``Conv1d``,
+``Conv2d``, and ``ReLU``, ``Sigmoid``, ``Dropout``, ``LogSoftmax``, ``Sequential`` to compose them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import fast_conv  # noqa: F401 (registers the fast backend's convolution kernel)
+from .autodiff import Context
+from .conv_ops import conv
+from .module import Module, Parameter
+from .tensor import Tensor
+from .tensor_data import IndexingError
+from .tensor_functions import Function
+from .tensor_ops import SimpleBackend, TensorBackend
+
+# ## Convolution
+
+
+def _check_conv(input: Tensor, weight: Tensor, dims: int) -> None:
+    """Clear errors for convolution arguments that do not fit (naming both shapes)."""
+    name = f"conv{dims}d"
+    layout = "(batch, channels, width)" if dims == 1 else "(batch, channels, height, width)"
+    if input.dims != dims + 2:
+        raise IndexingError(f"{name}: the input must be {dims + 2}-D {layout}, got shape {input.shape}")
+    if weight.dims != dims + 2:
+        raise IndexingError(
+            f"{name}: the weight must be {dims + 2}-D (out_channels, in_channels, "
+            f"{'kernel_width' if dims == 1 else 'kernel_height, kernel_width'}), got shape {weight.shape}"
+        )
+    if input.shape[1] != weight.shape[1]:
+        raise IndexingError(
+            f"{name}: input of shape {input.shape} has {input.shape[1]} channels but weight of shape "
+            f"{weight.shape} expects {weight.shape[1]} (its dimension 1)"
+        )
+    if any(k > n for k, n in zip(weight.shape[2:], input.shape[2:])):
+        raise IndexingError(
+            f"{name}: kernel {weight.shape[2:]} (weight shape {weight.shape}) is larger than the "
+            f"input {input.shape[2:]} (input shape {input.shape})"
+        )
+
+
+def _swap01(t: Tensor) -> Tensor:
+    """Swap dimensions 0 and 1 (a view)."""
+    order = (1, 0) + tuple(range(2, t.dims))
+    return t._new(t._tensor.permute(*order))
+
+
+class _ConvFun(Function):
+    """conv1d and conv2d share forward and backward; only the checks' wording differs.
+
+    Forward: out = conv(input, weight) of shape (B, O, *input spatial). Saves input and weight.
+    Backward (both with the same kernel, see ``conv_ops``):
+    grad_input = conv_reversed(grad_out, weight with dims 0 and 1 swapped), of input's shape;
+    grad_weight = conv(input with dims 0 and 1 swapped, grad_out with dims 0 and 1 swapped),
+    of shape (C, O, *kernel), swapped back to (O, C, *kernel).
+    """
+
+    dims = 0
+
+    @classmethod
+    def forward(cls, ctx: Context, input: Tensor, weight: Tensor) -> Tensor:  # type: ignore[override]
+        _check_conv(input, weight, cls.dims)
+        ctx.save_for_backward(input, weight)
+        return conv(input, weight, (input.shape[0], weight.shape[0]) + input.shape[2:])
+
+    @classmethod
+    def backward(cls, ctx: Context, grad_output: Tensor) -> Tuple[Tensor, Tensor]:  # type: ignore[override]
+        input, weight = ctx.saved_values
+        grad_input = conv(grad_output, _swap01(weight), input.shape, reverse=True)
+        grad_weight = conv(
+            _swap01(input), _swap01(grad_output), (weight.shape[1], weight.shape[0]) + weight.shape[2:]
+        )
+        return grad_input, _swap01(grad_weight)
+
+
+class Conv1dFun(_ConvFun):
+    """1-D convolution as a Function: input (B, C, W), weight (O, C, K) -> (B, O, W)."""
+
+    dims = 1
+
+
+class Conv2dFun(_ConvFun):
+    """2-D convolution as a Function: input (B, C, H, W), weight (O, C, KH, KW) -> (B, O, H, W)."""
+
+    dims = 2
+
+
+def conv1d(input: Tensor, weight: Tensor) -> Tensor:
+    """out[b, o, w] = sum over c, k of weight[o, c, k] * input[b, c, w + k] (0 past the end).
+
+    Shapes: input (B, C, W), weight (O, C, K) with K <= W; output (B, O, W).
+    """
+    return Conv1dFun.apply(input, weight)
+
+
+def conv2d(input: Tensor, weight: Tensor) -> Tensor:
+    """out[b, o, h, w] = sum over c, i, j of weight[o, c, i, j] * input[b, c, h + i, w + j].
+
+    Shapes: input (B, C, H, W), weight (O, C, KH, KW) with KH <= H, KW <= W; output
+    (B, O, H, W). Positions past the bottom or right edge count as 0.
+    """
+    return Conv2dFun.apply(input, weight)
+
+
+# ## Pooling
+
+
+def _kernel_arg(kernel: Any) -> Tuple[int, int]:
+    if (
+        not isinstance(kernel, (tuple, list))
+        or len(kernel) != 2
+        or any(isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1 for k in kernel)
+    ):
+        raise TypeError(f"a pooling kernel is a pair of positive ints (kh, kw), got {kernel!r}")
+    return int(kernel[0]), int(kernel[1])
+
+
+def tile(input: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, int, int]:
+    """Cut each image into (kh, kw) blocks, laid out along a new last dimension.
+
+    Shapes: input (B, C, H, W) -> (B, C, H // kh, W // kw, kh * kw); returns that tensor and
+    ``new_height``, ``new_width``. Made of a view, a permute and a contiguous copy, so the
+    gradient flows back through the ordinary Functions. H and W must be multiples of kh, kw.
+    """
+    kh, kw = _kernel_arg(kernel)
+    if input.dims != 4:
+        raise IndexingError(f"tile: the input must be 4-D (batch, channels, height, width), got shape {input.shape}")
+    batch, channel, height, width = input.shape
+    if height % kh or width % kw:
+        raise IndexingError(
+            f"tile: kernel {(kh, kw)} does not divide the image size {(height, width)} of input shape {input.shape}"
+        )
+    new_height, new_width = height // kh, width // kw
+    blocks = input.contiguous().view(batch, channel, new_height, kh, new_width, kw)
+    tiled = blocks.permute(0, 1, 2, 4, 3, 5).contiguous().view(batch, channel, new_height, new_width, kh * kw)
+    return tiled, new_height, new_width
+
+
+def avgpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
+    """Mean of each (kh, kw) block: (B, C, H, W) -> (B, C, H // kh, W // kw)."""
+    tiled, new_height, new_width = tile(input, kernel)
+    return tiled.mean(4).view(input.shape[0], input.shape[1], new_height, new_width)
+
+
+def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
+    """Maximum of each (kh, kw) block: (B, C, H, W) -> (B, C, H // kh, W // kw).
+
+    The gradient goes to the block's maximum (shared equally by ties).
+    """
+    tiled, new_height, new_width = tile(input, kernel)
+    return max(tiled, 4).view(input.shape[0], input.shape[1], new_height, new_width)
+
+
+# ## Max, argmax, softmax
+
+
+def max(input: Tensor, dim: int) -> Tensor:
+    """Maximum over ``dim`` (kept with size 1). Backward: the gradient goes to the argmax
+    (split equally where several positions tie). The library's one ``Max`` Function."""
+    return input.max(dim)
+
+
+def argmax(input: Tensor, dim: int) -> Tensor:
+    """One-hot of the maximum along ``dim``: 1.0 where ``input`` equals its max, else 0.0.
+
+    Same shape as ``input``; every tied maximum gets a 1. A constant (no gradient).
+    """
+    x = input.detach()
+    return x == x.max(dim)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``: positive, summing to 1 along ``dim``.
+
+    Computed as exp(x - m) / sum(exp(x - m)) with m the max along ``dim`` (the same value
+    for any m; with the max no exp overflows). m is taken as a constant: the result does not
+    depend on it, so neither does the gradient.
+    """
+    e = (input - input.detach().max(dim)).exp()
+    return e / e.sum(dim)
+
+
+def logsoftmax(input: Tensor, dim: int) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed stably: x - m - log(sum(exp(x - m))).
+
+    m is the max along ``dim`` (a constant for the gradient, as in ``softmax``), so exp
+    never overflows and logits of 1000 give finite results.
+    """
+    shifted = input - input.detach().max(dim)
+    return shifted - shifted.exp().sum(dim).log()
+
+
+# ## Dropout
+
+_dropout_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> None:
+    """Restart the random numbers ``dropout`` (without its own seed) draws from."""
+    global _dropout_rng
+    _dropout_rng = np.random.default_rng(seed)
+
+
+def dropout(
+    input: Tensor,
+    rate: float,
+    ignore: bool = False,
+    seed: Optional[int] = None,
+    scale: bool = False,
+) -> Tensor:
+    """Zero each number with probability ``rate`` (MiniTorch's semantics: the kept ones
+    unchanged; ``scale=True`` divides them by 1 - rate, as PyTorch does, so the expected
+    value stays the same). ``ignore=True`` (evaluation) returns ``input`` itself.
+
+    The mask comes from ``seed`` if given, else from the module's generator (seeded 0 at
+    import, ``manual_seed`` restarts it): runs are reproducible.
+    """
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"dropout: rate must be between 0 and 1, got {rate}")
+    if ignore or rate == 0.0:
+        return input
+    if rate == 1.0:
+        return input * 0.0
+    rng = np.random.default_rng(seed) if seed is not None else _dropout_rng
+    keep = (rng.random(input.shape) >= rate).astype(np.float64)
+    if scale:
+        keep /= 1.0 - rate
+    return input * Tensor.from_numpy(keep, backend=input.backend, requires_grad=False)
+
+
+# ## Losses
+
+
+def nll_loss(log_probs: Tensor, target: Tensor) -> Tensor:
+    """Mean negative log-likelihood: log_probs (B, classes) from ``logsoftmax``, target
+    (B, classes) one-hot. Shape (1,)."""
+    if log_probs.shape != target.shape:
+        raise IndexingError(f"nll_loss: log_probs of shape {log_probs.shape} but target of shape {target.shape}")
+    return -(log_probs * target).sum() / log_probs.shape[0]
+
+
+def cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
+    """``nll_loss(logsoftmax(logits, 1), target)``: logits (B, classes), target one-hot."""
+    return nll_loss(logsoftmax(logits, 1), target)
+
+
+# ## Layers
+
+
+def _uniform(shape: Sequence[int], bound: float, rng: np.random.Generator, backend: TensorBackend) -> Tensor:
+    return Tensor.from_numpy(rng.uniform(-bound, bound, size=tuple(shape)), backend=backend)
+
+
+class Linear(Module):
+    """x (B, in_size) -> x @ weights + bias, (B, out_size).
+
+    ``weights`` (in_size, out_size) and ``bias`` (out_size,) start uniform in
+    +-1/sqrt(in_size) (PyTorch's default), drawn from ``seed``.
+    """
+
+    def __init__(
+        self, in_size: int, out_size: int, backend: TensorBackend = SimpleBackend, seed: Optional[int] = 0
+    ):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / math.sqrt(in_size)
+        self.weights = Parameter(_uniform((in_size, out_size), bound, rng, backend), "weights")
+        self.bias = Parameter(_uniform((out_size,), bound, rng, backend), "bias")
+        self.in_size, self.out_size = in_size, out_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dims != 2 or x.shape[1] != self.in_size:
+            raise IndexingError(f"Linear({self.in_size}, {self.out_size}): expected input (batch, {self.in_size}), got shape {x.shape}")
+        return x @ self.weights.value + self.bias.value
+
+    def extra_repr(self) -> str:
+        return f"{self.in_size}, {self.out_size}"
+
+
+class Conv1d(Module):
+    """(B, in_channels, W) -> (B, out_channels, W): ``conv1d`` with a learned weight and bias.
+
+    ``weights`` (out_channels, in_channels, kernel_width), ``bias`` (1, out_channels, 1),
+    uniform in +-1/sqrt(in_channels * kernel_width), drawn from ``seed``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_width: int,
+        backend: TensorBackend = SimpleBackend,
+        seed: Optional[int] = 0,
+    ):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / math.sqrt(in_channels * kernel_width)
+        self.weights = Parameter(_uniform((out_channels, in_channels, kernel_width), bound, rng, backend), "weights")
+        self.bias = Parameter(_uniform((1, out_channels, 1), bound, rng, backend), "bias")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv1d(x, self.weights.value) + self.bias.value
+
+    def extra_repr(self) -> str:
+        o, i, k = self.weights.value.shape
+        return f"{i}, {o}, {k}"
+
+
+class Conv2d(Module):
+    """(B, in_channels, H, W) -> (B, out_channels, H, W): ``conv2d`` with weight and bias.
+
+    ``kernel`` is (kh, kw) (or one int for a square); ``weights`` (out, in, kh, kw), ``bias``
+    (out, 1, 1), uniform in +-1/sqrt(in * kh * kw), drawn from ``seed``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: Union[int, Tuple[int, int]],
+        backend: TensorBackend = SimpleBackend,
+        seed: Optional[int] = 0,
+    ):
+        super().__init__()
+        kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / math.sqrt(in_channels * kh * kw)
+        self.weights = Parameter(_uniform((out_channels, in_channels, kh, kw), bound, rng, backend), "weights")
+        self.bias = Parameter(_uniform((out_channels, 1, 1), bound, rng, backend), "bias")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv2d(x, self.weights.value) + self.bias.value
+
+    def extra_repr(self) -> str:
+        o, i, kh, kw = self.weights.value.shape
+        return f"{i}, {o}, ({kh}, {kw})"
+
+
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class LogSoftmax(Module):
+    """``logsoftmax`` over dimension ``dim`` (default 1: the classes of a batch)."""
+
+    def __init__(self, dim: int = 1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return logsoftmax(x, self.dim)
+
+
+class Dropout(Module):
+    """``dropout`` at ``rate`` while training; nothing after ``eval()``."""
+
+    def __init__(self, rate: float):
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return dropout(x, self.rate, ignore=not self.training)
+
+
+class Flatten(Module):
+    """(B, ...) -> (B, everything else): between convolutions and ``Linear`` layers."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.contiguous().view(x.shape[0], x.size // x.shape[0])
+
+
+class Sequential(Module):
+    """Layers applied in order; their parameters are named ``"0.weights"``, ``"1.bias"``..."""
+
+    def __init__(self, *layers: Module):
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential takes Modules, got {type(layer).__name__} at position {i}")
+            setattr(self, str(i), layer)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.modules():
+            x = layer(x)
+        return x
+
+
+__all__ = [
+    "Conv1d", "Conv1dFun", "Conv2d", "Conv2dFun", "Dropout", "Flatten", "Linear", "LogSoftmax", "ReLU",
+    "Sequential", "Sigmoid", "argmax", "avgpool2d", "conv1d", "conv2d", "cross_entropy", "dropout",
+    "logsoftmax", "manual_seed", "max", "maxpool2d", "nll_loss", "softmax", "tile",
+]  # fmt: skip

@@ -21,11 +21,13 @@ def central_difference(f: Callable[..., Any], *vals: Any, arg: int = 0, epsilon:
 
     f'_arg(vals) ~= (f(..., x + eps, ...) - f(..., x - eps, ...)) / (2 eps)
     """
+    ### BEGIN SOLUTION task-1.1
     up = list(vals)
     down = list(vals)
     up[arg] = up[arg] + epsilon
     down[arg] = down[arg] - epsilon
     return (f(*up) - f(*down)) / (2.0 * epsilon)
+    ### END SOLUTION
 
 
 # ## The Variable protocol
@@ -75,6 +77,7 @@ def topological_sort(variable: Variable) -> List[Variable]:
     explicit stack: a node is emitted once all of its parents have been emitted (post-order),
     and the post-order is then reversed.
     """
+    ### BEGIN SOLUTION task-1.4
     order: List[Variable] = []
     visited = set()
     stack: List[Tuple[Variable, Iterator[Variable]]] = []
@@ -97,6 +100,7 @@ def topological_sort(variable: Variable) -> List[Variable]:
             order.append(node)
     order.reverse()
     return order
+    ### END SOLUTION
 
 
 def backpropagate(variable: Variable, deriv: Any) -> None:
@@ -106,6 +110,7 @@ def backpropagate(variable: Variable, deriv: Any) -> None:
     ``accumulate_derivative``; derivatives of shared sub-expressions are summed before they
     are passed on, which is why the nodes are visited in topological order.
     """
+    ### BEGIN SOLUTION task-1.4
     derivatives: Dict[int, Any] = {variable.unique_id: deriv}
     for node in topological_sort(variable):
         d = derivatives.pop(node.unique_id, None)
@@ -119,6 +124,7 @@ def backpropagate(variable: Variable, deriv: Any) -> None:
                 continue
             key = parent.unique_id
             derivatives[key] = derivatives[key] + d_parent if key in derivatives else d_parent
+    ### END SOLUTION
 
 
 # ## Context: what a Function's forward leaves for its backward

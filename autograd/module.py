@@ -66,10 +66,13 @@ class Module:
 
     def modules(self) -> List["Module"]:
         """The direct children of this module, in the order they were assigned."""
+        ### BEGIN SOLUTION task-0.4
         return list(self.__dict__["_modules"].values())
+        ### END SOLUTION
 
     def _all_modules(self) -> List["Module"]:
         """This module and every descendant (depth first, parents before children)."""
+        ### BEGIN SOLUTION task-0.4
         found: List[Module] = []
         stack = [self]
         while stack:
@@ -78,16 +81,21 @@ class Module:
             # reversed, so that children come off the stack in assignment order
             stack.extend(reversed(m.modules()))
         return found
+        ### END SOLUTION
 
     def train(self) -> None:
         """Put this module and all its descendants in training mode."""
+        ### BEGIN SOLUTION task-0.4
         for m in self._all_modules():
             m.__dict__["training"] = True
+        ### END SOLUTION
 
     def eval(self) -> None:
         """Put this module and all its descendants in evaluation mode."""
+        ### BEGIN SOLUTION task-0.4
         for m in self._all_modules():
             m.__dict__["training"] = False
+        ### END SOLUTION
 
     def named_parameters(self) -> Sequence[Tuple[str, Parameter]]:
         """Every parameter of the tree as ``(dotted_name, Parameter)``.
@@ -96,14 +104,18 @@ class Module:
         the child's attribute name (``"b.c.p3"`` is parameter ``p3`` of child ``c`` of
         child ``b``).
         """
+        ### BEGIN SOLUTION task-0.4
         named: List[Tuple[str, Parameter]] = list(self.__dict__["_parameters"].items())
         for child_name, child in self.__dict__["_modules"].items():
             named.extend((f"{child_name}.{name}", p) for name, p in child.named_parameters())
         return named
+        ### END SOLUTION
 
     def parameters(self) -> Sequence[Parameter]:
         """Every parameter of the tree, in the order of ``named_parameters()``."""
+        ### BEGIN SOLUTION task-0.4
         return [p for _, p in self.named_parameters()]
+        ### END SOLUTION
 
     def add_parameter(self, k: str, v: Any) -> Parameter:
         """Register value ``v`` as parameter ``k`` (named ``k``) and return the new Parameter."""

@@ -15,42 +15,58 @@ from typing import Callable, Iterable, List
 
 def mul(x: float, y: float) -> float:
     """x * y"""
+    ### BEGIN SOLUTION task-0.1
     return x * y
+    ### END SOLUTION
 
 
 def id(x: float) -> float:  # noqa: A001 - MiniTorch's name
     """The identity: returns x unchanged."""
+    ### BEGIN SOLUTION task-0.1
     return x
+    ### END SOLUTION
 
 
 def add(x: float, y: float) -> float:
     """x + y"""
+    ### BEGIN SOLUTION task-0.1
     return x + y
+    ### END SOLUTION
 
 
 def neg(x: float) -> float:
     """-x"""
+    ### BEGIN SOLUTION task-0.1
     return -x
+    ### END SOLUTION
 
 
 def lt(x: float, y: float) -> float:
     """1.0 if x < y else 0.0"""
+    ### BEGIN SOLUTION task-0.1
     return 1.0 if x < y else 0.0
+    ### END SOLUTION
 
 
 def eq(x: float, y: float) -> float:
     """1.0 if x == y else 0.0"""
+    ### BEGIN SOLUTION task-0.1
     return 1.0 if x == y else 0.0
+    ### END SOLUTION
 
 
 def max(x: float, y: float) -> float:  # noqa: A001 - MiniTorch's name
     """The larger of x and y."""
+    ### BEGIN SOLUTION task-0.1
     return x if x > y else y
+    ### END SOLUTION
 
 
 def is_close(x: float, y: float) -> float:
     """1.0 if |x - y| < 1e-2 else 0.0"""
+    ### BEGIN SOLUTION task-0.1
     return 1.0 if abs(x - y) < 1e-2 else 0.0
+    ### END SOLUTION
 
 
 def sigmoid(x: float) -> float:
@@ -59,15 +75,19 @@ def sigmoid(x: float) -> float:
     For x >= 0 the textbook form is safe; for x < 0 we use the equal form e^x / (1 + e^x),
     because e^-x would overflow for x below about -710.
     """
+    ### BEGIN SOLUTION task-0.1
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
+    ### END SOLUTION
 
 
 def relu(x: float) -> float:
     """x if x > 0 else 0.0"""
+    ### BEGIN SOLUTION task-0.1
     return x if x > 0.0 else 0.0
+    ### END SOLUTION
 
 
 EPS = 1e-6
@@ -79,51 +99,67 @@ def log(x: float) -> float:
     We follow IEEE rather than raising because the tensor backends compute the same
     function elementwise, where one bad element must not abort a whole batch.
     """
+    ### BEGIN SOLUTION task-0.1
     if x > 0.0:
         return math.log(x)
     if x == 0.0:
         return -math.inf
     return math.nan
+    ### END SOLUTION
 
 
 def exp(x: float) -> float:
     """e^x (inf on overflow, like numpy)."""
+    ### BEGIN SOLUTION task-0.1
     if x > 709.782712893384:  # log of the largest float: e^x overflows above it
         return math.inf
     return math.exp(x)
+    ### END SOLUTION
 
 
 def inv(x: float) -> float:
     """1 / x, IEEE style: 1/0 is inf with the sign of the zero."""
+    ### BEGIN SOLUTION task-0.1
     if x == 0.0:
         return math.copysign(math.inf, x)
     return 1.0 / x
+    ### END SOLUTION
 
 
 def log_back(x: float, d: float) -> float:
     """d * d/dx log(x) = d / x"""
+    ### BEGIN SOLUTION task-0.1
     return d * inv(x)
+    ### END SOLUTION
 
 
 def inv_back(x: float, d: float) -> float:
     """d * d/dx (1/x) = -d / x^2"""
+    ### BEGIN SOLUTION task-0.1
     return -d * inv(x * x)
+    ### END SOLUTION
 
 
 def relu_back(x: float, d: float) -> float:
     """d * d/dx relu(x) = d if x > 0 else 0"""
+    ### BEGIN SOLUTION task-0.1
     return d if x > 0.0 else 0.0
+    ### END SOLUTION
 
 
 def sigmoid_back(x: float, d: float) -> float:
     """d * d/dx sigmoid(x) = d * s * (1 - s)"""
+    ### BEGIN SOLUTION task-0.1
     s = sigmoid(x)
     return d * s * (1.0 - s)
+    ### END SOLUTION
 
 
 def exp_back(x: float, d: float) -> float:
     """d * d/dx e^x = d * e^x"""
+    ### BEGIN SOLUTION task-0.1
     return d * exp(x)
+    ### END SOLUTION
 
 
 # ## Task 0.3: higher-order functions
@@ -132,10 +168,12 @@ def exp_back(x: float, d: float) -> float:
 def map(fn: Callable[[float], float]) -> Callable[[Iterable[float]], List[float]]:  # noqa: A001
     """Lift a one-argument function to lists: map(fn)(ls) == [fn(x) for x in ls]."""
 
+    ### BEGIN SOLUTION task-0.3
     def apply(ls: Iterable[float]) -> List[float]:
         return [fn(x) for x in ls]
 
     return apply
+    ### END SOLUTION
 
 
 def zipWith(
@@ -143,6 +181,7 @@ def zipWith(
 ) -> Callable[[Iterable[float], Iterable[float]], List[float]]:
     """Lift a two-argument function to pairs of lists of the same length."""
 
+    ### BEGIN SOLUTION task-0.3
     def apply(ls1: Iterable[float], ls2: Iterable[float]) -> List[float]:
         a, b = list(ls1), list(ls2)
         if len(a) != len(b):
@@ -150,6 +189,7 @@ def zipWith(
         return [fn(x, y) for x, y in zip(a, b)]
 
     return apply
+    ### END SOLUTION
 
 
 def reduce(
@@ -157,6 +197,7 @@ def reduce(
 ) -> Callable[[Iterable[float]], float]:
     """Fold a list from the left: reduce(fn, s)([x1, x2]) == fn(fn(s, x1), x2)."""
 
+    ### BEGIN SOLUTION task-0.3
     def apply(ls: Iterable[float]) -> float:
         acc = start
         for x in ls:
@@ -164,23 +205,32 @@ def reduce(
         return acc
 
     return apply
+    ### END SOLUTION
 
 
 def negList(ls: Iterable[float]) -> List[float]:
     """Negate every element."""
+    ### BEGIN SOLUTION task-0.3
     return map(neg)(ls)
+    ### END SOLUTION
 
 
 def addLists(ls1: Iterable[float], ls2: Iterable[float]) -> List[float]:
     """Add two lists element by element."""
+    ### BEGIN SOLUTION task-0.3
     return zipWith(add)(ls1, ls2)
+    ### END SOLUTION
 
 
 def sum(ls: Iterable[float]) -> float:  # noqa: A001
     """Sum of a list (0.0 for an empty list)."""
+    ### BEGIN SOLUTION task-0.3
     return reduce(add, 0.0)(ls)
+    ### END SOLUTION
 
 
 def prod(ls: Iterable[float]) -> float:
     """Product of a list (1.0 for an empty list)."""
+    ### BEGIN SOLUTION task-0.3
     return reduce(mul, 1.0)(ls)
+    ### END SOLUTION

@@ -163,6 +163,7 @@ class Scalar:
 
     def chain_rule(self, d_output: Any) -> Iterable[Tuple[Scalar, float]]:
         """Pairs (input, d_output * d self / d input), one per input of the function that made self."""
+        ### BEGIN SOLUTION task-1.3
         h = self.history
         if h is None or h.last_fn is None:
             raise RuntimeError(
@@ -175,6 +176,7 @@ class Scalar:
                 f"for {len(h.inputs)} input(s)"
             )
         return list(zip(h.inputs, derivatives))
+        ### END SOLUTION
 
     # ## Derivatives
 
@@ -273,11 +275,15 @@ class Add(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float, b: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         return operators.add(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
+        ### BEGIN SOLUTION task-1.4
         return d_output, d_output
+        ### END SOLUTION
 
 
 class Mul(ScalarFunction):
@@ -285,13 +291,17 @@ class Mul(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float, b: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         ctx.save_for_backward(a, b)
         return operators.mul(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
+        ### BEGIN SOLUTION task-1.4
         a, b = ctx.saved_values
         return operators.mul(b, d_output), operators.mul(a, d_output)
+        ### END SOLUTION
 
 
 class Inv(ScalarFunction):
@@ -299,13 +309,17 @@ class Inv(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         ctx.save_for_backward(a)
         return operators.inv(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> float:
+        ### BEGIN SOLUTION task-1.4
         (a,) = ctx.saved_values
         return operators.inv_back(a, d_output)
+        ### END SOLUTION
 
 
 class Neg(ScalarFunction):
@@ -313,11 +327,15 @@ class Neg(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         return operators.neg(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> float:
+        ### BEGIN SOLUTION task-1.4
         return operators.neg(d_output)
+        ### END SOLUTION
 
 
 class Sigmoid(ScalarFunction):
@@ -325,14 +343,18 @@ class Sigmoid(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         s = operators.sigmoid(a)
         ctx.save_for_backward(s)
         return s
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> float:
+        ### BEGIN SOLUTION task-1.4
         (s,) = ctx.saved_values
         return d_output * s * (1.0 - s)
+        ### END SOLUTION
 
 
 class ReLU(ScalarFunction):
@@ -340,13 +362,17 @@ class ReLU(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         ctx.save_for_backward(a)
         return operators.relu(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> float:
+        ### BEGIN SOLUTION task-1.4
         (a,) = ctx.saved_values
         return operators.relu_back(a, d_output)
+        ### END SOLUTION
 
 
 class Exp(ScalarFunction):
@@ -354,14 +380,18 @@ class Exp(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         out = operators.exp(a)
         ctx.save_for_backward(out)
         return out
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> float:
+        ### BEGIN SOLUTION task-1.4
         (out,) = ctx.saved_values
         return operators.mul(d_output, out)
+        ### END SOLUTION
 
 
 class Log(ScalarFunction):
@@ -369,13 +399,17 @@ class Log(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         ctx.save_for_backward(a)
         return operators.log(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> float:
+        ### BEGIN SOLUTION task-1.4
         (a,) = ctx.saved_values
         return operators.log_back(a, d_output)
+        ### END SOLUTION
 
 
 class LT(ScalarFunction):
@@ -383,11 +417,15 @@ class LT(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float, b: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         return operators.lt(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
+        ### BEGIN SOLUTION task-1.4
         return 0.0, 0.0
+        ### END SOLUTION
 
 
 class EQ(ScalarFunction):
@@ -395,11 +433,15 @@ class EQ(ScalarFunction):
 
     @staticmethod
     def forward(ctx: Context, a: float, b: float) -> float:
+        ### BEGIN SOLUTION task-1.2
         return operators.eq(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
+        ### BEGIN SOLUTION task-1.4
         return 0.0, 0.0
+        ### END SOLUTION
 
 
 # ## Checking backward against central differences

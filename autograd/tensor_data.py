@@ -50,10 +50,12 @@ def index_to_position(index: Index, strides: Strides) -> int:
 
     Example: index (1, 2) with strides (3, 1) is position 1*3 + 2*1 = 5.
     """
+    ### BEGIN SOLUTION task-2.1
     position = 0
     for i in range(len(index)):
         position += index[i] * strides[i]
     return position
+    ### END SOLUTION
 
 
 def to_index(ordinal: int, shape: Shape, out_index: OutIndex) -> None:
@@ -63,10 +65,12 @@ def to_index(ordinal: int, shape: Shape, out_index: OutIndex) -> None:
     shape (2, 3) ordinal 4 is index (1, 1). Works for every ``ordinal < prod(shape)``
     whatever the strides are: it is the bridge from "loop over 0..size-1" to an index.
     """
+    ### BEGIN SOLUTION task-2.1
     rest = ordinal + 0  # a local copy (numba: never write to an argument)
     for i in range(len(shape) - 1, -1, -1):
         out_index[i] = rest % shape[i]
         rest = rest // shape[i]
+    ### END SOLUTION
 
 
 def broadcast_index(big_index: Index, big_shape: Shape, shape: Shape, out_index: OutIndex) -> None:
@@ -76,12 +80,14 @@ def broadcast_index(big_index: Index, big_shape: Shape, shape: Shape, out_index:
     (missing leading ones are dropped) and dimensions of size 1 (always index 0 there).
     Example: big shape (2, 3, 4), shape (3, 1), big index (1, 2, 3) -> index (2, 0).
     """
+    ### BEGIN SOLUTION task-2.2
     offset = len(big_shape) - len(shape)
     for i in range(len(shape)):
         if shape[i] == 1:
             out_index[i] = 0
         else:
             out_index[i] = big_index[i + offset]
+    ### END SOLUTION
 
 
 # ## Task 2.2: shape rules (Python level; these may raise)
@@ -94,6 +100,7 @@ def shape_broadcast(shape1: UserShape, shape2: UserShape) -> Tuple[int, ...]:
     must be 1 (the bigger wins); the shorter shape is padded with 1s on the left.
     Example: (2, 3, 1) and (4,) -> (2, 3, 4).
     """
+    ### BEGIN SOLUTION task-2.2
     a, b = tuple(int(s) for s in shape1), tuple(int(s) for s in shape2)
     n = max(len(a), len(b))
     a_pad = (1,) * (n - len(a)) + a
@@ -112,6 +119,7 @@ def shape_broadcast(shape1: UserShape, shape2: UserShape) -> Tuple[int, ...]:
                 f"or one of them must be 1"
             )
     return tuple(out)
+    ### END SOLUTION
 
 
 def strides_from_shape(shape: UserShape) -> Tuple[int, ...]:
@@ -204,6 +212,7 @@ class TensorData:
         Same storage, shape and strides shuffled; no number moves. ``order`` must name
         every dimension exactly once.
         """
+        ### BEGIN SOLUTION task-2.1
         if len(order) == 1 and isinstance(order[0], (tuple, list)):
             order = tuple(order[0])
         order = _as_ints(order, "a permutation")
@@ -217,6 +226,7 @@ class TensorData:
             tuple(self.shape[i] for i in order),
             tuple(self.strides[i] for i in order),
         )
+        ### END SOLUTION
 
     # ## Indexing
 

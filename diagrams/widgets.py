@@ -22,6 +22,7 @@ compares the random widget model ids), and running the cell in JupyterLab brings
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any, Callable, List, Optional, Tuple
 
 import ipywidgets as w
@@ -69,6 +70,7 @@ class Explorer(w.VBox):
         self.diagram: Optional[Diagram] = None
         super().__init__(controls + [self.picture, self.message])
         self.add_class("diagrams-explorer")
+        self.add_class("diagrams-" + self.kind.replace(" ", "-"))  # e.g. diagrams-strides-explorer
         self.redraw()
 
     def draw(self) -> Tuple[Diagram, str]:  # pragma: no cover - every subclass has its own
@@ -84,7 +86,11 @@ class Explorer(w.VBox):
             return
         self.diagram = d
         self.picture.layout.display = None
-        self.picture.value = to_svg(d).encode("utf-8")
+        svg = to_svg(d)
+        # the picture's own size (an <img> in a widget would otherwise stretch to the column's width)
+        size = re.search(r'<svg [^>]*?\bwidth="(\d+)"', svg)
+        self.picture.width = size.group(1) if size else ""
+        self.picture.value = svg.encode("utf-8")
         self.message.value = _escape(text)
 
     def summary(self) -> str:

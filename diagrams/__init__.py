@@ -11,6 +11,8 @@ Modules:
   permute, view and broadcasting pictures;
 - ops_draw: forward and backward data flow of each op family, and ``draw_op`` for any tensor Function;
 - autodiff_draw: computation graphs of Scalar / Tensor expressions and step-by-step backprop;
+- MiniTorch's ``mt_diagrams`` names (its course pages run with ``mt_diagrams`` -> ``diagrams``): show_expression
+  (``make_graph``), plots (``plot_function``), mlprimer_draw (the ML primer), cuda_draw (threads, blocks, memory);
 - probe: read a picture back by cell name (fill, text, position), for tests and self-checks;
 - make_docs: ``python -m diagrams.make_docs docs/`` regenerates the README pictures.
 """
@@ -23,6 +25,9 @@ from diagrams.autodiff_draw import backprop_step, backprop_steps, graph_diagram 
 from diagrams.display import save_svg, set_scale, short_text, sized, to_svg  # noqa: E402
 from diagrams.drawing import latex, papaya  # noqa: E402
 from diagrams.ops_draw import draw_op  # noqa: E402
+from diagrams import cuda_draw, mlprimer_draw, plots, show_expression  # noqa: E402,F401
+from diagrams.plots import plot_function  # noqa: E402
+from diagrams.show_expression import make_graph  # noqa: E402
 from diagrams.tensor_draw import (  # noqa: E402
     broadcast_diagram,
     left_arrow,
@@ -39,5 +44,5 @@ __all__ = [
     "latex", "papaya", "matrix", "tensor", "left_arrow", "right_arrow", "tensor_to_diagram",
     "strides_diagram", "permute_diagram", "view_diagram", "broadcast_diagram", "draw_op",
     "graph_diagram", "backprop_step", "backprop_steps", "to_svg", "save_svg", "short_text",
-    "sized", "set_scale",
+    "sized", "set_scale", "make_graph", "plot_function",
 ]

@@ -327,9 +327,9 @@ def draw_boxes(labels: List[Any], arities: List[int], lr: bool = False) -> Diagr
     """A chain of Function boxes, each fed by its inputs: the output of box b is the first input of
     box b + 1, and a box of arity n takes n - 1 more inputs from the side.
 
-    ``labels`` name what flows along the arrows, in order: the first box's inputs, then each further
-    box's extra inputs, then the final output, so ``len(labels) == sum(arities) + 1`` (a tuple such as
-    ``("$x$", "$y$")`` counts as its items): ``draw_boxes(["$x$", "$g(x)$", "$f(g(x))$"], [1, 1])``,
+    ``labels`` name what flows along the arrows, in order: the first box's inputs, then for each
+    further box the previous box's output and its extra inputs, then the final output, so
+    ``len(labels) == sum(arities) + 1`` (a tuple such as ``("$x$", "$y$")`` counts as its items): ``draw_boxes(["$x$", "$g(x)$", "$f(g(x))$"], [1, 1])``,
     ``draw_boxes([("$x$", "$y$"), "$f(x, y)$"], [2])``. Intermediate outputs are written beside the
     arrow that carries them. Alternatively ``len(labels) == len(arities)``: then the labels are written
     inside the boxes and the arrows carry none. ``lr=False`` (default) draws the chain top to bottom,

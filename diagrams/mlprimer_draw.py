@@ -91,7 +91,7 @@ class Points:
 
 # hand-placed: the first class left of x1 = 0.5, the second right of it (MiniTorch's "Simple" idea)
 _SIMPLE = [((0.12, 0.80), 1), ((0.30, 0.55), 1), ((0.08, 0.30), 1), ((0.38, 0.15), 1), ((0.22, 0.92), 1),
-           ((0.62, 0.70), 0), ((0.85, 0.45), 0), ((0.70, 0.20), 0), ((0.92, 0.08), 0), ((0.58, 0.40), 0)]
+           ((0.62, 0.70), 0), ((0.85, 0.45), 0), ((0.70, 0.20), 0), ((0.88, 0.06), 0), ((0.58, 0.40), 0)]
 s = Points(len(_SIMPLE), [p for p, _ in _SIMPLE], [c for _, c in _SIMPLE])
 s1: List[Point] = [p for p, c in _SIMPLE if c == 1]
 s2: List[Point] = [p for p, c in _SIMPLE if c == 0]

@@ -180,7 +180,7 @@ def _surface_color(frac: float) -> Any:
 
 
 def plot_function3D(title: str, fn: Callable[[float, float], float], arange: Optional[Sequence[float]] = None,
-                    brange: Optional[Sequence[float]] = None, n: int = 16) -> Diagram:
+                    brange: Optional[Sequence[float]] = None, n: int = 14) -> Diagram:
     """The surface z = ``fn(x, y)`` seen from above at an angle: a grid of ``n`` x ``n`` samples of x
     over ``arange`` and y over ``brange`` (both default: -5 to 5; only their ends are used), each
     patch coloured along the value ramp (teal low, papaya high) and drawn back to front.

@@ -14,7 +14,8 @@ Functions (MiniTorch's names and semantics):
   ``softmax``, ``logsoftmax`` (stable for large logits), ``dropout``.
 
 Layers (``Module``s with ``Parameter``s, initialised from a seed): ``Linear``, ``Conv1d``,
-``Conv2d``, and ``ReLU``, ``Sigmoid``, ``Dropout``, ``LogSoftmax``, ``Sequential`` to compose them.
+``Conv2d``, and ``ReLU``, ``Sigmoid``, ``Dropout``, ``LogSoftmax``, ``MaxPool2d``, ``AvgPool2d``,
+``Flatten``, ``Sequential`` to compose them.
 """
 
 from __future__ import annotations
@@ -388,6 +389,28 @@ class Dropout(Module):
         return dropout(x, self.rate, ignore=not self.training)
 
 
+class MaxPool2d(Module):
+    """``maxpool2d`` with a fixed ``kernel`` (kh, kw)."""
+
+    def __init__(self, kernel: Tuple[int, int]):
+        super().__init__()
+        self.kernel = _kernel_arg(kernel)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return maxpool2d(x, self.kernel)
+
+
+class AvgPool2d(Module):
+    """``avgpool2d`` with a fixed ``kernel`` (kh, kw)."""
+
+    def __init__(self, kernel: Tuple[int, int]):
+        super().__init__()
+        self.kernel = _kernel_arg(kernel)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avgpool2d(x, self.kernel)
+
+
 class Flatten(Module):
     """(B, ...) -> (B, everything else): between convolutions and ``Linear`` layers."""
 
@@ -412,7 +435,8 @@ class Sequential(Module):
 
 
 __all__ = [
-    "Conv1d", "Conv1dFun", "Conv2d", "Conv2dFun", "Dropout", "Flatten", "Linear", "LogSoftmax", "ReLU",
+    "AvgPool2d", "Conv1d", "Conv1dFun", "Conv2d", "Conv2dFun", "Dropout", "Flatten", "Linear", "LogSoftmax",
+    "MaxPool2d", "ReLU",
     "Sequential", "Sigmoid", "argmax", "avgpool2d", "conv1d", "conv2d", "cross_entropy", "dropout",
     "logsoftmax", "manual_seed", "max", "maxpool2d", "nll_loss", "softmax", "tile",
 ]  # fmt: skip

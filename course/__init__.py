@@ -9,11 +9,16 @@ Nothing in ``autograd`` or ``diagrams`` imports this package. From a notebook ce
 from __future__ import annotations
 
 
-def check(task: str, root: str | None = None) -> bool:
-    """Run task ``task``'s tests and notebook cells; print pass, or the first failure and the hint."""
+def check(task: str, root: str | None = None) -> None:
+    """Run task ``task``'s tests; print pass, or the first failure and the hint.
+
+    For notebook cells: it runs the task's tests only (``autograd-course check TASK`` also runs
+    the task's notebook cells), and prints its verdict instead of returning it, so the cell
+    shows one line.
+    """
     from .checker import check_task
 
-    return check_task(task, root=root)
+    check_task(task, root=root, cells=False)
 
 
 __all__ = ["check"]

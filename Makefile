@@ -1,6 +1,7 @@
 # One entry point for students, lecturers, graders and CI.
 #   make lab           open the course in JupyterLab (trusts the course's notebooks first, so pictures show)
-#   make test          run every test: unit, property and the notebooks under nbval
+#   make test          run every test: make test-unit, then test-cuda, then test-browser
+#   make test-unit     the library, drawings, course tools and the notebooks under strict nbval
 #   make notebooks     re-run every notebook in place from a fresh kernel (after changing the library)
 #   make slides        one offline reveal.js deck per notebook in build/slides/
 #   make test-browser  the course in a real browser (JupyterLab, widgets, slide decks): needs Chromium
@@ -18,7 +19,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 NOTEBOOKS := $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: lab trust test notebooks slides test-browser test-cuda bench docs clean train-points train-digits train-sentiment
+.PHONY: lab trust test test-unit notebooks slides test-browser test-cuda bench docs clean train-points train-digits train-sentiment
 
 # (Re)install whenever the dependency list changes. `pip install -e .` means edits to the
 # library are seen by the notebooks at once.
@@ -45,7 +46,11 @@ trust: $(STAMP)
 lab: trust
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)
+# Every test, in three pytest processes: the library, drawings, course tools and notebooks (strict
+# nbval); the CUDA backend under numba's simulator; the course in a real browser (Debian's chromium).
+test: test-unit test-cuda test-browser
+
+test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -m "not browser"
 
 # Its own pytest process: NUMBA_ENABLE_CUDASIM is read once, when numba is imported, and
@@ -66,6 +71,7 @@ slides: $(VENV)/.slides
 	$(BIN)/python tools/build_slides.py --out build/slides notebooks
 
 test-browser: $(VENV)/.browser
+	@test -x /usr/bin/chromium || { echo "make test-browser needs Debian's chromium at /usr/bin/chromium: apt-get install chromium (.ci/run does)"; exit 1; }
 	$(BIN)/python -m pytest tests/test_browser.py -m browser
 
 bench: $(STAMP)

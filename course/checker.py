@@ -20,7 +20,9 @@ from . import runner
 def find_root(start: Optional[str | pathlib.Path] = None) -> pathlib.Path:
     """The repository root: the nearest folder at or above ``start`` that has the catalogue."""
     here = pathlib.Path(start or pathlib.Path.cwd()).resolve()
-    for folder in [here, *here.parents]:
+    # Then this checkout itself: a notebook opened from a copy (JupyterLab serving another
+    # folder, a slide build) still checks against the course it was installed from.
+    for folder in [here, *here.parents, pathlib.Path(__file__).resolve().parents[1]]:
         if (folder / cat_mod.CATALOGUE).is_file():
             return folder
     raise cat_mod.CatalogueError(f"no {cat_mod.CATALOGUE} at or above {here}: run this inside the course folder")

@@ -324,3 +324,11 @@ def test_real_repo_reference_passes_and_its_release_misses_only_the_released_tas
     by = {r["submission"]: {k: v["status"] for k, v in r["tasks"].items()} for r in reports}
     assert by[ROOT.name] == {"0.1": "passed", "0.3": "passed"}
     assert by["student"] == {"0.1": "passed", "0.3": "missing"}
+
+
+def test_check_finds_the_course_from_a_copy_of_a_notebook_folder(tmp_path):
+    # JupyterLab in the browser tests serves a copy of the notebooks: check() there must still
+    # find the catalogue of the checkout it was installed from.
+    from course.checker import find_root
+
+    assert find_root(tmp_path) == ROOT

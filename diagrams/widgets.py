@@ -29,7 +29,7 @@ import ipywidgets as w
 from chalk import Diagram, rectangle, vcat
 
 from diagrams import drawing
-from diagrams.autodiff_draw import backprop_step
+from diagrams.autodiff_draw import backprop_steps
 from diagrams.display import to_svg
 from diagrams.tensor_draw import broadcast_diagram, strides_diagram
 
@@ -247,7 +247,10 @@ class BackpropStepper(Explorer):
     """The backward pass from ``out``, one node per press of *step*; *reset* starts again.
 
     Step ``k`` is `diagrams.autodiff_draw.backprop_step` ``(out, k)``: the nodes in the engine's own
-    topological order, finished gradients papaya, gradients accumulated so far light papaya."""
+    topological order, finished gradients papaya, gradients accumulated so far light papaya.
+
+    Every step's picture is drawn when the stepper is made: a notebook calls ``out.backward()``
+    right after it, which frees the graph's saved values, and the buttons must keep working."""
 
     kind = "backprop stepper"
 
@@ -257,6 +260,9 @@ class BackpropStepper(Explorer):
         self.out, self.d_out = out, d_out
         self.order = topological_sort(out)
         self.k = 0
+        # all drawn now, before a backward() frees the graph's saved values (notebooks call it next)
+        self.pictures = backprop_steps(out, d_out)
+        self.messages = [self._message(k) for k in range(len(self.order) + 1)]
         self.step_button = w.Button(description="step", icon="step-forward")
         self.reset_button = w.Button(description="reset", icon="undo")
         self.step_button.on_click(self.step)
@@ -279,15 +285,17 @@ class BackpropStepper(Explorer):
 
     def draw(self) -> Tuple[Diagram, str]:
         self.step_button.disabled = self.k >= self.steps
-        d = backprop_step(self.out, self.k, self.d_out)
-        if self.k == 0:
-            return d, f"{self.steps} steps: press step to send the gradient back through one node"
-        node = self.order[self.k - 1]
+        return self.pictures[self.k], self.messages[self.k]
+
+    def _message(self, k: int) -> str:
+        if k == 0:
+            return f"{self.steps} steps: press step to send the gradient back through one node"
+        node = self.order[k - 1]
         if node.is_leaf():
-            return d, f"step {self.k} of {self.steps}: {_name(node)} stores its gradient"
-        fn = type(node.history.last_fn).__name__ if not isinstance(node.history.last_fn, type) \
-            else node.history.last_fn.__name__
-        return d, f"step {self.k} of {self.steps}: {_name(node)} sent its gradient back through {fn}"
+            return f"step {k} of {self.steps}: {_name(node)} stores its gradient"
+        fn = node.history.last_fn
+        return f"step {k} of {self.steps}: {_name(node)} sent its gradient back through " \
+               f"{fn.__name__ if isinstance(fn, type) else type(fn).__name__}"
 
     def summary(self) -> str:
         return f"<backprop stepper: {self.steps} steps>"

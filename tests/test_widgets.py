@@ -75,6 +75,21 @@ def test_backprop_stepper_one_press_one_node() -> None:
     assert svg(s) == pictures[0] and not s.step_button.disabled
 
 
+def test_backprop_stepper_keeps_stepping_after_backward_frees_the_graph() -> None:
+    # the Auto-Grad notebook calls out.backward() in the next cell; Run All, then step, must still draw
+    x, w = tensor([1.0, 2.0]), tensor([3.0, -1.0])
+    out = (x * w).sum()
+    s = widgets.backprop_stepper(out)
+    expected = [diagrams.to_svg(diagrams.backprop_step(out, k)) for k in range(s.steps + 1)]
+    out.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        diagrams.backprop_step(out, 1)  # the graph really is freed now
+    for k in range(1, s.steps + 1):
+        s.step()
+        assert svg(s) == expected[k]
+    assert s.message.value.startswith(f"step {s.steps} of {s.steps}")
+
+
 def test_saved_form_is_the_first_state_picture_and_short_text() -> None:
     e = widgets.strides_explorer((2, 3))
     bundle = e._repr_mimebundle_()

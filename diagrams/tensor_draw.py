@@ -478,7 +478,8 @@ def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2,
             return _fmt(float(arr[src(i, j)]), digits) if arr is not None and values else ""
 
         g = _grid(rows, cols, lambda i, j: (nm, i, j), fill, txt)
-        return drawing.label_above(f"$\\mathrm{{{nm}}}\\ {s}$".replace(",)", ")"), g, size=0.45)
+        # upright, as Python prints a shape: "(2, 3)", "(1,)" (in math the comma adds its own space)
+        return drawing.label_above(f"{nm} {s}", g, size=0.45)
 
     grids = [expanded(a, sa, "a").center_xy(), expanded(b, sb, "b").center_xy()]
     result = None
@@ -495,7 +496,7 @@ def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2,
         out_grid = _grid(rows, cols, lambda i, j: ("out", i, j),
                          lambda i, j: color_for(float(result[i, j]), lo, hi),
                          (lambda i, j: _fmt(float(result[i, j]), digits)) if values else None)
-    grids.append(drawing.label_above(f"${out_label}\\ {out}$".replace(",)", ")"), out_grid,
+    grids.append(drawing.label_above(f"${out_label}$ {out}", out_grid,
                                      size=0.45).center_xy())
     return vcat([table, hcat(grids, 1.0).center_xy()], 1.0)
 

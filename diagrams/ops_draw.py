@@ -111,7 +111,7 @@ def _expanded_grid(inp: "_Input", out_shape: Tuple[int, ...], name: str) -> Diag
         src = _source_index(idx, inp.shape, out_shape)
         arr[idx] = inp.values[src]
         pad = (0,) * (len(out_shape) - len(src)) + src
-        stored[idx] = all(a == b for a, b in zip(idx, pad)) and len(src) == len(out_shape)
+        stored[idx] = tuple(idx) == pad  # a missing leading dim counts as size 1: its row 0 is stored
     return _values_grid(arr, name, lambda idx: white if stored[tuple(idx)] else drawing.light_grey,
                         lambda idx: _fmt(float(arr[idx]), _DIGITS))
 

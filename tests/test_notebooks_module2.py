@@ -172,6 +172,8 @@ def test_the_zip_picture_draws_the_reused_row_and_runs_its_arrows_under_the_grid
     for j in range(3):  # row 1 of y is row 0 read again: the same numbers, in grey (never stored)
         assert cell_text(d, ("y", 1, j)) == cell_text(d, ("y", 0, j))
         assert cell_fill(d, ("y", 1, j)) == light_grey.hex_l != cell_fill(d, ("y", 0, j))
+    row = ops_draw.draw_op("Add", x, tensor([10.0, 20.0, 30.0]))  # a missing dim: row 0 is the stored one
+    assert [cell_fill(row, ("y", i, 0)) == light_grey.hex_l for i in range(2)] == [False, True]
     for src in [("x", 1, 0), ("y", 1, 0)]:
         (sx, sy), (tx, ty) = cell_location(d, src), cell_location(d, ("out", 1, 0))
         box = d.get_subdiagram(("arrow", src, ("out", 1, 0))).get_envelope()

@@ -69,16 +69,21 @@ def prange_split(size: int = 12, threads: int = 3) -> Diagram:
     labels = []
     for t, (start, end) in enumerate(pieces):
         width = 0.9 * max(end - start, 1)
-        text = f"thread {t}" if end > start else f"thread {t}: idle"
-        tag = drawing.box(width - 0.1, 0.55, worker_color(t), radius=0.1) + value_text(text, 0.26)
-        labels.append(tag.named(("thread", t)) if end > start else tag.named(("thread", t)))
+        text = value_text(f"thread {t}" if end > start else f"thread {t}: idle", 0.26)
+        if end == start:
+            width = text.get_envelope().width + 0.4  # an idle thread's tag sits apart: as wide as its text
+        elif text.get_envelope().width > width - 0.3:  # a piece of one or two cells: shrink the text to fit
+            text = text.scale((width - 0.3) / text.get_envelope().width)
+        tag = drawing.box(width - 0.1, 0.55, worker_color(t), radius=0.1) + text
+        labels.append(tag.named(("thread", t)))
     busy = [lab for lab, (s, e) in zip(labels, pieces) if e > s]
     idle = [lab for lab, (s, e) in zip(labels, pieces) if e == s]
     tags = hcat(busy).center_xy()
     body = vcat([cells, tags], 0.25).center_xy()
     if idle:
         body = vcat([body, hcat(idle, 0.2).center_xy()], 0.25).center_xy()
-    return _title(f"prange({size}) on {threads} threads: one piece each", body)
+    each = "one piece each" if size >= threads else "at most one piece each"
+    return _title(f"prange({size}) on {threads} threads: {each}", body)
 
 
 def _strip(name: str, n: int, label: str) -> Diagram:

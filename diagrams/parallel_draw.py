@@ -21,8 +21,8 @@ from typing import Any, List, Sequence, Tuple
 
 from chalk import Diagram, circle, concat, hcat, vcat
 
-from diagrams import drawing
-from diagrams.drawing import arrow_opts, latex, papaya, ramp, teal, value_text, white
+from diagrams import cuda_draw, drawing
+from diagrams.drawing import arrow_opts, latex, papaya, teal, value_text, white
 from diagrams.tensor_draw import _check_size, cell, tensor
 
 __all__ = ["prange_split", "aligned_diagram", "runs_diagram", "product_memory_diagram",
@@ -31,8 +31,8 @@ __all__ = ["prange_split", "aligned_diagram", "runs_diagram", "product_memory_di
 
 def worker_color(t: int) -> Any:
     """The colour of thread (or parallel task) ``t``: the ramp's colours spread out (0, 3, 6, 9, 1, ...)
-    and mixed with white so that numbers on them stay readable."""
-    return drawing._mix(ramp[(3 * t) % len(ramp)], white, 0.35)
+    and mixed with white so that numbers on them stay readable: the colours of the CUDA pictures' blocks."""
+    return cuda_draw._block_color(t)
 
 
 def _title(text: str, d: Diagram, size: float = 0.42) -> Diagram:

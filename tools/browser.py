@@ -130,7 +130,7 @@ def run_all(page, timeout: float = 300_000) -> None:
     wait_idle(page, timeout)
 
 
-def screenshot(target: str, rel: str = "module2/4-autograd.ipynb", cell_text: str = "backprop_step(out, 3)") -> None:
+def screenshot(target: str, rel: str = "module2/4-autograd.ipynb", cell_text: str = "backprop_step(out, 2)") -> None:
     """A picture of the course in JupyterLab for the README: ``rel`` open, scrolled to the cell
     holding ``cell_text``."""
     from playwright.sync_api import sync_playwright

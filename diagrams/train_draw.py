@@ -108,18 +108,7 @@ def misclassified(
     wrong = [i for i in range(n) if predicted[i] != labels[i]][:limit]
     if not wrong:
         return value_text("no misclassified images", 0.4)
-    pixel = 1.6 / max(h, w)
-    tiles: List[Diagram] = []
-    for i in wrong:
-        lo, hi = float(images[i].min()), float(images[i].max())
-        cells = [
-            rectangle(pixel, pixel).line_width(0).fill_color(_grey(images[i, r, c], lo, hi))
-            .translate((c + 0.5) * pixel, -(r + 0.5) * pixel)
-            for r in range(h)
-            for c in range(w)
-        ]  # fmt: skip
-        picture = concat(cells + [rectangle(w * pixel, h * pixel).line_width(0.02).translate(w * pixel / 2, -h * pixel / 2)])
-        tiles.append(vcat([picture.center_xy(), value_text(f"{labels[i]} \u2192 {predicted[i]}", 0.28)], 0.15))
+    tiles: List[Diagram] = [_image_tile(images[i], f"{labels[i]} \u2192 {predicted[i]}") for i in wrong]
     rows = [hcat(tiles[k : k + columns], 0.3) for k in range(0, len(tiles), columns)]
     return vcat([r.center_xy() for r in rows], 0.3)
 
@@ -181,31 +170,39 @@ def scores_diagram(logits: Sequence[float], names: Sequence[str] = ()) -> Diagra
     return hcat([p.align_b() for p in panels], 1.2).center_xy()
 
 
-def _image_tile(image: np.ndarray, caption: str, size: float = 1.6) -> Diagram:
-    """One grey-scale image (H, W), ``size`` units across, with ``caption`` under it."""
+def _image_tile(image: np.ndarray, caption: str, size: float = 1.6, name: Any = None) -> Diagram:
+    """One grey-scale image (H, W), ``size`` units across, with ``caption`` under it; with a
+    ``name``, pixel (r, c) is named ``(*name, r, c)``."""
     h, w = image.shape
     pixel = size / max(h, w)
     lo, hi = float(image.min()), float(image.max())
     cells = [
-        rectangle(pixel, pixel).line_width(0).fill_color(_grey(image[r, c], lo, hi))
-        .translate((c + 0.5) * pixel, -(r + 0.5) * pixel)
+        _pixel(pixel, _grey(image[r, c], lo, hi), None if name is None else (*name, r, c))
+        .translate((c + 0.5) * pixel, (r + 0.5) * pixel)  # chalk's y grows downward: row 0 on top
         for r in range(h)
         for c in range(w)
     ]  # fmt: skip
-    frame = rectangle(w * pixel, h * pixel).line_width(0.02).translate(w * pixel / 2, -h * pixel / 2)
+    # no fill: chalk fills shapes white by default, which would hide the pixels
+    frame = rectangle(w * pixel, h * pixel).line_width(0.02).fill_opacity(0).translate(w * pixel / 2, h * pixel / 2)
     picture = concat(cells + [frame])
     return vcat([picture.center_xy(), value_text(caption, 0.28)], 0.15) if caption else picture.center_xy()
 
 
+def _pixel(side: float, color: Color, name: Any) -> Diagram:
+    square = rectangle(side, side).line_width(0).fill_color(color)
+    return square if name is None else square.named(name)
+
+
 def image_grid(images: np.ndarray, captions: Sequence[str] = (), columns: int = 8, size: float = 1.6) -> Diagram:
     """Images (N, H, W) as grey tiles in rows of ``columns``, each with its caption (a label, a
-    channel name); ink on paper, each tile scaled to its own range."""
+    channel name); ink on paper, each tile scaled to its own range. Pixel (r, c) of image k is
+    named ``("image", k, r, c)``."""
     images = np.asarray(images, dtype=np.float64)
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"image_grid: images must be (N, H, W) with N >= 1, got shape {images.shape}")
     captions = list(captions) or [""] * len(images)
     if len(captions) != len(images):
         raise ValueError(f"image_grid: {len(images)} images but {len(captions)} captions")
-    tiles = [_image_tile(im, cap, size) for im, cap in zip(images, captions)]
+    tiles = [_image_tile(im, cap, size, ("image", k)) for k, (im, cap) in enumerate(zip(images, captions))]
     rows = [hcat(tiles[k : k + columns], 0.3) for k in range(0, len(tiles), columns)]
     return vcat([r.center_xy() for r in rows], 0.3).center_xy()

@@ -172,3 +172,28 @@ def test_the_notebook_sizes_fit_a_slide(make):
 
     width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', to_svg(make())).groups())
     assert width <= 1280 and height <= 600  # a 1280x720 slide, with room for a title
+
+
+def test_pictures_over_tinted_cells_leave_them_visible():
+    # chalk fills a shape white unless told otherwise: a frame drawn last would hide the pixels (or the
+    # decision regions) under it. The frames must be unfilled, and the pixels' greys present.
+    from autograd import nn
+    from autograd.datasets import datasets as points
+    from diagrams.train_draw import decision_boundary
+
+    image = np.array([[0.0, 1.0], [0.5, 0.0]])
+    svg = to_svg(image_grid(image[None], ["x"]))
+    assert "fill: #000000" in svg and "fill-opacity: 0" in svg  # full ink is black; the frame unfilled
+    board = to_svg(decision_boundary(nn.Sequential(nn.Linear(2, 2, seed=3)), points["Xor"](10), cells=4))
+    assert board.count("fill-opacity: 0") == 1
+
+
+def test_images_are_drawn_the_right_way_up():
+    from diagrams.probe import cell_location
+
+    image = np.zeros((3, 3))
+    image[0, 2] = 1.0  # ink in the top-right pixel only
+    d = image_grid(image[None], size=3.0)
+    assert cell_fill(d, ("image", 0, 0, 2)) == "#000000" and cell_fill(d, ("image", 0, 2, 0)) == "#ffffff"
+    (x_ink, y_ink), (x_other, y_other) = cell_location(d, ("image", 0, 0, 2)), cell_location(d, ("image", 0, 2, 0))
+    assert x_ink > x_other and y_ink < y_other  # right, and on top (y grows downward)

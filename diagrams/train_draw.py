@@ -193,13 +193,15 @@ def _pixel(side: float, color: Color, name: Any) -> Diagram:
     return square if name is None else square.named(name)
 
 
-def image_grid(images: np.ndarray, captions: Sequence[str] = (), columns: int = 8, size: float = 1.6) -> Diagram:
-    """Images (N, H, W) as grey tiles in rows of ``columns``, each with its caption (a label, a
-    channel name); ink on paper, each tile scaled to its own range. Pixel (r, c) of image k is
+def image_grid(images: Sequence[np.ndarray], captions: Sequence[str] = (), columns: int = 8, size: float = 1.6) -> Diagram:
+    """Images (N, H, W), or a list of 2-D arrays of any sizes, as grey tiles ``size`` units wide in
+    rows of ``columns``, each with its caption (a label, a channel name); ink on paper, each tile
+    scaled to its own range. Pixel (r, c) of image k is
     named ``("image", k, r, c)``."""
-    images = np.asarray(images, dtype=np.float64)
-    if images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"image_grid: images must be (N, H, W) with N >= 1, got shape {images.shape}")
+    images = [np.asarray(im, dtype=np.float64) for im in images]
+    if not images or any(im.ndim != 2 for im in images):
+        shapes = [im.shape for im in images]
+        raise ValueError(f"image_grid: images must be (N, H, W) or a list of (H, W) arrays, N >= 1; got {shapes}")
     captions = list(captions) or [""] * len(images)
     if len(captions) != len(images):
         raise ValueError(f"image_grid: {len(images)} images but {len(captions)} captions")

@@ -141,6 +141,10 @@ def test_image_grid_rows_of_columns():
     assert six.get_envelope().height > 1.9 * one.get_envelope().height  # two rows
     with pytest.raises(ValueError, match="captions"):
         image_grid(np.ones((2, 3, 3)), ["a"])
+    with pytest.raises(ValueError, match=r"list of \(H, W\) arrays"):
+        image_grid([np.ones((2, 2)), np.ones(3)])
+    mixed = image_grid([np.ones((8, 8)), np.ones((4, 4))], size=2.0)  # sizes may differ: same tile width
+    assert mixed.get_envelope().width == pytest.approx(2 * 2.0 + 0.3, rel=1e-6)
 
 
 SCRIPT = """

@@ -75,7 +75,7 @@ class Playground(Explorer):
 
     kind = "training playground"
 
-    def __init__(self, dataset: str = "Xor", hidden: int = 20, lr: float = 0.3, epochs: int = 200) -> None:
+    def __init__(self, dataset: str = "Xor", hidden: int = 10, lr: float = 1.0, epochs: int = 300) -> None:
         if dataset not in datasets:
             raise ValueError(f"playground: no data set {dataset!r}; choose one of {', '.join(datasets)}")
         self.dataset_box = w.Dropdown(options=list(datasets), value=dataset, description="data set")
@@ -116,6 +116,6 @@ class Playground(Explorer):
                 f"lr {self.lr_box.value.strip()}, {self.epochs_box.value.strip()} epochs>")
 
 
-def playground(dataset: str = "Xor", hidden: int = 20, lr: float = 0.3, epochs: int = 200) -> Playground:
+def playground(dataset: str = "Xor", hidden: int = 10, lr: float = 1.0, epochs: int = 300) -> Playground:
     """A `Playground` starting with these settings (its first picture is trained at once)."""
     return Playground(dataset, hidden, lr, epochs)

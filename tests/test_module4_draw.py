@@ -193,11 +193,13 @@ def test_pictures_over_tinted_cells_leave_them_visible():
 
 
 def test_images_are_drawn_the_right_way_up():
-    from diagrams.probe import cell_location
-
     image = np.zeros((3, 3))
-    image[0, 2] = 1.0  # ink in the top-right pixel only
+    image[0, 2] = 1.0  # full ink in the top-right pixel
+    image[2, 0] = 0.5  # half ink in the bottom-left one
     d = image_grid(image[None], size=3.0)
-    assert cell_fill(d, ("image", 0, 0, 2)) == "#000000" and cell_fill(d, ("image", 0, 2, 0)) == "#ffffff"
-    (x_ink, y_ink), (x_other, y_other) = cell_location(d, ("image", 0, 0, 2)), cell_location(d, ("image", 0, 2, 0))
-    assert x_ink > x_other and y_ink < y_other  # right, and on top (y grows downward)
+    assert cell_fill(d, ("image", 0, "ink", 16)) == "#000000" and cell_fill(d, ("image", 0, "ink", 8)) in ("#7f7f7f", "#808080")
+    full = d.get_subdiagram(("image", 0, "ink", 16)).get_envelope()
+    half = d.get_subdiagram(("image", 0, "ink", 8)).get_envelope()
+    assert full.width == pytest.approx(1.0) and half.height == pytest.approx(1.0)  # one 1x1 pixel each
+    assert full.center.x > half.center.x and full.center.y < half.center.y  # right, and on top (y grows down)
+    assert d.get_subdiagram(("image", 0, "ink", 4)) is None  # no pixel of that grey

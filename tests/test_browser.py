@@ -102,7 +102,7 @@ def _picture_of(explorer) -> str:
 def _interact(page, explorer, kind: str) -> None:
     if kind == "backprop-stepper":
         explorer.locator("button", has_text="step").click()
-    elif kind == "strides-explorer":
+    elif kind in ("strides-explorer", "training-playground"):  # another choice in the first drop-down
         select = explorer.locator("select").first
         options = select.locator("option").all_text_contents()
         current = select.evaluate("s => s.options[s.selectedIndex].text")

@@ -128,16 +128,15 @@ def _kernel_for(kernel: Any, fn: Callable[..., float], codes: Dict[Any, int]) ->
 # other threads costs tens of microseconds (milliseconds when the machine is busy), more
 # than the work itself; the small tensors of a toy network are all below it.
 _PARALLEL_MIN = 1 << 16
-_NO_JIT = bool(numba.config.DISABLE_JIT)
+_ONE_THREAD = cpu_kernels.ONE_THREAD
 
 
 def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
-    """``kernel(*args)``: on one thread if ``work`` is small; a user function numba cannot
-    compile becomes a TypeError that says so (not a numba typing traceback)."""
-    one_thread = work < _PARALLEL_MIN and not _NO_JIT
-    if one_thread:
-        threads = numba.get_num_threads()
-        numba.set_num_threads(1)
+    """``kernel(*args)``, by its one-thread twin if ``work`` is small (``cpu_kernels.ONE_THREAD``);
+    a user function numba cannot compile becomes a TypeError that says so (not a numba typing
+    traceback)."""
+    if work < _PARALLEL_MIN:
+        kernel = _ONE_THREAD.get(kernel, kernel)  # a user function's twin is one-thread already
     try:
         kernel(*args)
     except numba.core.errors.TypingError as error:
@@ -147,9 +146,6 @@ def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
             f"the fast backend could not compile {name!r} with numba ({first_line}). Write it with "
             f"float arithmetic and the math module only, or use the SimpleBackend"
         ) from error
-    finally:
-        if one_thread:
-            numba.set_num_threads(threads)
 
 
 def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
@@ -167,9 +163,10 @@ def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
             table = frozen_table()
             codes = table.unary_code if arity == 1 else table.binary_code
             chosen["kernel"], chosen["f"] = _kernel_for(kernel, fn, codes)
-        inputs = tuple(_readable(x) if isinstance(x, np.ndarray) and x.dtype.kind == "f" else x for x in rest)
+        if len(rest) == 5:  # zip: a_shape, a_strides, b, b_shape, b_strides follow a
+            rest = (rest[0], rest[1], _readable(rest[2]), rest[3], rest[4])
         work = max(len(out), len(a))
-        _run(chosen["kernel"], fn, work, chosen["f"], out, out_shape, out_strides, _readable(a), *inputs)
+        _run(chosen["kernel"], fn, work, chosen["f"], out, out_shape, out_strides, _readable(a), *rest)
 
     return run
 

@@ -329,12 +329,17 @@ def test_numba_disable_jit_runs_the_kernels_as_python() -> None:
 
 
 def test_a_new_interpreter_loads_every_kernel_from_the_cache() -> None:
+    # Small tensors run the one-thread twins, big ones (>= fast_ops._PARALLEL_MIN numbers) the
+    # parallel kernels: both kinds must come from the disk cache.
     code = """
-        from autograd import tensor, FastBackend, cpu_kernels
-        a = tensor([[1.0, 2.0], [3.0, 4.0]], backend=FastBackend)
-        a.exp(); a + a; a.sum(0); a.sum(1); a @ a
-        for k in (cpu_kernels.map_kernel, cpu_kernels.zip_kernel, cpu_kernels.reduce_kernel, cpu_kernels.matmul_kernel):
-            print(k.__name__, len(k.stats.cache_hits), len(k.stats.cache_misses))
+        import numpy as np
+        from autograd import tensor, Tensor, FastBackend, cpu_kernels
+        for a in (tensor([[1.0, 2.0], [3.0, 4.0]], backend=FastBackend),
+                  Tensor.from_numpy(np.ones((300, 300)), backend=FastBackend)):
+            a.exp(); a + a; a.sum(0); a.sum(1); a @ a
+        for k in cpu_kernels.ONE_THREAD:
+            for kernel in (k, cpu_kernels.ONE_THREAD[k]):
+                print(kernel.py_func.__qualname__, len(kernel.stats.cache_hits), len(kernel.stats.cache_misses))
         """
     run_python(code)  # fills the cache if this checkout's is still cold
     for line in run_python(code).splitlines():

@@ -387,7 +387,7 @@ class Tensor:
                     f"backward() without grad_output needs a one-element tensor, but this one has "
                     f"shape {self.shape}: call .sum() first, or pass grad_output of shape {self.shape}"
                 )
-            grad = Tensor.make([1.0], self.shape, backend=self.backend)
+            grad = self._new(TensorData.trusted(np.ones(1), self.shape))  # d self / d self
         else:
             grad = self._ensure_tensor(grad_output)
             if grad.backend is not self.backend:

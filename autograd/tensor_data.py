@@ -378,7 +378,11 @@ class TensorData:
         self = cls.__new__(cls)
         if strides is None:
             strides = _CONTIGUOUS.get(shape) or strides_from_shape(shape)
-        self._fill(storage, shape, strides, _layout(shape, strides))
+        layout = _LAYOUTS.get((shape, strides)) or _layout(shape, strides)
+        # (_fill's lines, written out: this runs for every kernel output)
+        self._storage, self.shape, self.strides = storage, shape, strides
+        self._shape, self._strides = layout.shape_array, layout.strides_array
+        self.dims, self.size, self._contiguous = len(shape), layout.size, layout.contiguous
         return self
 
     def _fill(self, storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], layout: "_Layout") -> None:

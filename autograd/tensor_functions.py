@@ -79,11 +79,8 @@ class Function:
         Inputs reach ``forward`` detached (no history), so nothing forward does is
         recorded: only this one node. Inside ``no_grad()`` no history is recorded at all.
         """
-        # One pass over the arguments: the tensors, their backend, whether one wants a gradient,
-        # and the detached arguments for forward. (Three passes cost more than the kernel on
-        # the tiny tensors of the course.)
+        # One pass over the arguments: the tensors, their backend, whether one wants a gradient.
         tensors = []
-        args = []
         need_grad = False
         for v in vals:
             if is_tensor(v):
@@ -94,15 +91,17 @@ class Function:
                     )
                 tensors.append(v)
                 need_grad = need_grad or v.requires_grad()
-                args.append(v.detach())
-            else:
-                args.append(v)
-        need_grad = need_grad and is_grad_enabled()
-        ctx = Context(no_grad=not need_grad)
-        out = cls.forward(ctx, *args)
+        if not (need_grad and is_grad_enabled()):
+            # No node to record (only constants, or inside no_grad(): the engine's own sums of
+            # gradients, an optimizer's update): forward runs on the arguments as they are, with
+            # a Context that keeps nothing. Detaching them first would change nothing here
+            # (forward records no history either way) and costs a Tensor per argument.
+            out = cls.forward(Context(no_grad=True), *vals)
+            return out.detach() if any(out is v for v in vals) else out
+        ctx = Context()
+        out = cls.forward(ctx, *(v.detach() if is_tensor(v) else v for v in vals))
         result = out.detach()  # a new Tensor object over out's data, to carry this node
-        if need_grad:
-            result.history = History(cls, ctx, tuple(tensors))
+        result.history = History(cls, ctx, tuple(tensors))
         return result
 
 

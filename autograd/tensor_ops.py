@@ -323,7 +323,7 @@ class TensorOps:
                 out = new_output(a, a.shape)
             else:
                 _check_map_out(a, out)
-            kernel(*out.tuple(), *a.tuple())
+            kernel(*out._tensor.tuple(), *a._tensor.tuple())
             return out
 
         return ret
@@ -336,7 +336,7 @@ class TensorOps:
 
         def ret(a: "Tensor", b: "Tensor") -> "Tensor":
             out = new_output(a, a.shape if a.shape == b.shape else _broadcast(a.shape, b.shape))
-            kernel(*out.tuple(), *a.tuple(), *b.tuple())
+            kernel(*out._tensor.tuple(), *a._tensor.tuple(), *b._tensor.tuple())
             return out
 
         return ret
@@ -351,7 +351,7 @@ class TensorOps:
             dim = check_dim(dim, a.shape)
             out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1 :]
             out = new_output(a, out_shape, fill=start)
-            kernel(*out.tuple(), *a.tuple(), dim)
+            kernel(*out._tensor.tuple(), *a._tensor.tuple(), dim)
             return out
 
         return ret

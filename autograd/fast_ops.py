@@ -135,9 +135,10 @@ def _kernel_for(kernel: Any, fn: Callable[..., float], codes: Dict[Any, int]) ->
 # than the work itself; the small tensors of a toy network are all below it.
 _PARALLEL_MIN = 1 << 16
 _ONE_THREAD = cpu_kernels.ONE_THREAD
+_NO_JIT = bool(numba.config.DISABLE_JIT)
 
 
-def _run(kernel: Any, fn: Any, *args: Any) -> None:
+def _call(kernel: Any, fn: Any, *args: Any) -> None:
     """``kernel(*args)``; a user function numba cannot compile becomes a TypeError that says so
     (not a numba typing traceback)."""
     try:
@@ -149,6 +150,24 @@ def _run(kernel: Any, fn: Any, *args: Any) -> None:
             f"the fast backend could not compile {name!r} with numba ({first_line}). Write it with "
             f"float arithmetic and the math module only, or use the SimpleBackend"
         ) from error
+
+
+def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
+    """``kernel(*args)`` for ``work`` numbers: below ``_PARALLEL_MIN`` by its one-thread twin, or,
+    for a parallel kernel without one (``fast_conv``'s), with numba's pool set to one thread."""
+    if work >= _PARALLEL_MIN or _NO_JIT:
+        _call(kernel, fn, *args)
+        return
+    twin = _ONE_THREAD.get(kernel)
+    if twin is not None:
+        _call(twin, fn, *args)
+        return
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        _call(kernel, fn, *args)
+    finally:
+        numba.set_num_threads(threads)
 
 
 def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
@@ -171,21 +190,21 @@ def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
         if not chosen:
             choose()
         one_thread = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN
-        _run(chosen[1] if one_thread else chosen[0], fn, chosen[2],
+        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
              out, out_shape, out_strides, _readable(a), a_shape, a_strides)  # fmt: skip
 
     def run_zip(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
         one_thread = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN and len(b) < _PARALLEL_MIN
-        _run(chosen[1] if one_thread else chosen[0], fn, chosen[2],
+        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
              out, out_shape, out_strides, _readable(a), a_shape, a_strides, _readable(b), b_shape, b_strides)  # fmt: skip
 
     def run_reduce(out, out_shape, out_strides, a, a_shape, a_strides, dim):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
         one_thread = len(a) < _PARALLEL_MIN
-        _run(chosen[1] if one_thread else chosen[0], fn, chosen[2],
+        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
              out, out_shape, out_strides, _readable(a), a_shape, a_strides, dim)  # fmt: skip
 
     return run_map if arity == 1 else run_zip if kernel is not cpu_kernels.reduce_kernel else run_reduce
@@ -211,9 +230,8 @@ class FastOps(TensorOps):
         out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides
     ) -> None:
         work = len(out) * int(a_shape[2])
-        kernel = cpu_kernels.matmul_kernel if work >= _PARALLEL_MIN else _ONE_THREAD[cpu_kernels.matmul_kernel]
         _run(
-            kernel, None,
+            cpu_kernels.matmul_kernel, None, work,
             out, out_shape, out_strides, _readable(a), a_shape, a_strides, _readable(b), b_shape, b_strides,
         )  # fmt: skip
 

@@ -6,7 +6,9 @@ loop is a ``prange``. They take raw ``(storage, shape, strides)`` triples and wr
 preallocated output, as ``TensorOps`` describes. The first argument of map, zip and reduce
 says which scalar function to apply: an op code of the op table (then ``numba_bridge``'s
 ``call1`` / ``call2`` run the table's compiled formula) or a numba-compiled user function
-(then an uncached twin of the kernel runs it, see ``fast_ops``).
+(then an uncached twin of the kernel runs it, see ``fast_ops``). Each kernel is also compiled,
+from the same source, as a cached one-thread twin (``ONE_THREAD``, at the end of this file):
+tensors below ``fast_ops._PARALLEL_MIN`` numbers run it, without the thread pool's cost.
 
 Fast paths
 ----------

@@ -6,7 +6,9 @@ loop is a ``prange``. They take raw ``(storage, shape, strides)`` triples and wr
 preallocated output, as ``TensorOps`` describes. The first argument of map, zip and reduce
 says which scalar function to apply: an op code of the op table (then ``numba_bridge``'s
 ``call1`` / ``call2`` run the table's compiled formula) or a numba-compiled user function
-(then an uncached twin of the kernel runs it, see ``fast_ops``).
+(then an uncached twin of the kernel runs it, see ``fast_ops``). Each kernel is also compiled,
+from the same source, as a cached one-thread twin (``ONE_THREAD``, at the end of this file):
+tensors below ``fast_ops._PARALLEL_MIN`` numbers run it, without the thread pool's cost.
 
 Fast paths
 ----------
@@ -28,6 +30,8 @@ Fast paths
 """
 
 from __future__ import annotations
+
+import types
 
 import numpy as np
 from numba import njit, prange
@@ -407,6 +411,33 @@ def matmul_kernel(  # type: ignore[no-untyped-def]
                 out[o + j * out_strides[2]] = acc[r, j]
 
 
+# ## One-thread twins, for small tensors
+#
+# A parallel kernel pays for its thread pool at every call, even when it runs on one thread:
+# on a (2, 3) tensor a call took about 3x as long as the same source compiled without
+# ``parallel=True`` (measured: 8.6 us against 3.0 us), and switching the pool to one thread
+# and back (``numba.set_num_threads``) cost as much again. The course's tensors are that small,
+# so below a size (``fast_ops._PARALLEL_MIN``) the backend runs these twins: the same four
+# kernels' source, compiled without ``parallel`` (``prange`` is then ``range``) and cached on
+# disk under their own names. Nothing is written twice.
+
+
+def _one_thread_twin(kernel):  # type: ignore[no-untyped-def]
+    """``kernel``'s own Python source compiled with the same options but ``parallel=False``,
+    disk-cached as ``<name>_one_thread`` (numba names a cache file after the function's
+    qualified name, so the twin and the parallel kernel keep separate files)."""
+    source = getattr(kernel, "py_func", None)
+    if source is None:  # NUMBA_DISABLE_JIT=1: the kernel is plain Python already
+        return kernel
+    twin = types.FunctionType(source.__code__, source.__globals__, source.__name__ + "_one_thread",
+                              source.__defaults__, source.__closure__)  # fmt: skip
+    twin.__qualname__ = source.__qualname__ + "_one_thread"
+    options = {k: v for k, v in kernel.targetoptions.items() if k not in ("parallel", "nopython", "boundscheck")}
+    return njit(cache=True, **options)(twin)
+
+
+ONE_THREAD = {kernel: _one_thread_twin(kernel) for kernel in (map_kernel, zip_kernel, reduce_kernel, matmul_kernel)}
+
 # numba's cache watches only this file: also the op table and the files it compiles from.
-KERNELS = (map_kernel, zip_kernel, reduce_kernel, matmul_kernel, sum_run)
+KERNELS = (map_kernel, zip_kernel, reduce_kernel, matmul_kernel, sum_run) + tuple(ONE_THREAD.values())
 watch(KERNELS)

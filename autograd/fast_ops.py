@@ -22,7 +22,7 @@ modules, one job each:
 - ``cpu_kernels``: exactly four kernels (map, zip, reduce, matmul), top-level and cached,
   whose first argument says which scalar function to apply; their fast paths;
 - this module: ``FastOps``, thin wrappers that pick the kernel and its first argument for a
-  scalar function and run it (on one thread for small tensors).
+  scalar function and run it (small tensors: the kernel's one-thread twin, ``cpu_kernels.ONE_THREAD``).
 
 For a row of the op table the first argument is its op code; the inner loop over a
 contiguous run is compiled once per op code with the code as a constant, so the chain folds
@@ -60,7 +60,7 @@ Python (``prange`` becomes ``range``), so ``print`` and ``pdb`` work inside them
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numba
 import numpy as np
@@ -69,6 +69,9 @@ from numba import njit
 from . import cpu_kernels
 from .numba_bridge import frozen_table
 from .tensor_ops import Kernel, TensorBackend, TensorOps
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _readable(storage: np.ndarray) -> np.ndarray:
@@ -80,6 +83,9 @@ def _readable(storage: np.ndarray) -> np.ndarray:
     compiles read-only arrays as another type. (An output is always writeable: ``TensorOps``
     makes it, or checks map's ``out=``.)
     """
+    flags = storage.flags
+    if storage.dtype is _FLOAT64 and flags.writeable and flags.c_contiguous:
+        return storage  # what TensorData makes (1-D, C-contiguous): the usual case, checked first
     if storage.dtype != np.float64:
         raise TypeError(
             f"the fast backend computes on float64 storage, got dtype {storage.dtype}: "
@@ -124,20 +130,17 @@ def _kernel_for(kernel: Any, fn: Callable[..., float], codes: Dict[Any, int]) ->
     return twin, compiled
 
 
-# Below this many elements (or multiply-adds) a kernel runs on one thread. Waking the
+# Below this many elements (or multiply-adds) a kernel runs as its one-thread twin. Waking the
 # other threads costs tens of microseconds (milliseconds when the machine is busy), more
 # than the work itself; the small tensors of a toy network are all below it.
 _PARALLEL_MIN = 1 << 16
+_ONE_THREAD = cpu_kernels.ONE_THREAD
 _NO_JIT = bool(numba.config.DISABLE_JIT)
 
 
-def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
-    """``kernel(*args)``: on one thread if ``work`` is small; a user function numba cannot
-    compile becomes a TypeError that says so (not a numba typing traceback)."""
-    one_thread = work < _PARALLEL_MIN and not _NO_JIT
-    if one_thread:
-        threads = numba.get_num_threads()
-        numba.set_num_threads(1)
+def _call(kernel: Any, fn: Any, *args: Any) -> None:
+    """``kernel(*args)``; a user function numba cannot compile becomes a TypeError that says so
+    (not a numba typing traceback)."""
     try:
         kernel(*args)
     except numba.core.errors.TypingError as error:
@@ -147,9 +150,24 @@ def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
             f"the fast backend could not compile {name!r} with numba ({first_line}). Write it with "
             f"float arithmetic and the math module only, or use the SimpleBackend"
         ) from error
+
+
+def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
+    """``kernel(*args)`` for ``work`` numbers: below ``_PARALLEL_MIN`` by its one-thread twin, or,
+    for a parallel kernel without one (``fast_conv``'s), with numba's pool set to one thread."""
+    if work >= _PARALLEL_MIN or _NO_JIT:
+        _call(kernel, fn, *args)
+        return
+    twin = _ONE_THREAD.get(kernel)
+    if twin is not None:
+        _call(twin, fn, *args)
+        return
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        _call(kernel, fn, *args)
     finally:
-        if one_thread:
-            numba.set_num_threads(threads)
+        numba.set_num_threads(threads)
 
 
 def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
@@ -160,18 +178,36 @@ def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
     operation when it is made (FastBackend: when autograd is imported), and the compiled
     kernels read the op table only when they are first needed (``frozen_table``).
     """
-    chosen: Dict[str, Any] = {}
+    chosen: List[Any] = []  # [kernel, its one-thread twin, the first argument], at the first call
 
-    def run(out: np.ndarray, out_shape: np.ndarray, out_strides: np.ndarray, a: np.ndarray, *rest: Any) -> None:
+    def choose() -> None:
+        table = frozen_table()
+        parallel, first = _kernel_for(kernel, fn, table.unary_code if arity == 1 else table.binary_code)
+        chosen.extend((parallel, _ONE_THREAD.get(parallel, parallel), first))
+
+    # One wrapper per arity (not one taking *rest): on tiny tensors every step here counts.
+    def run_map(out, out_shape, out_strides, a, a_shape, a_strides):  # type: ignore[no-untyped-def]
         if not chosen:
-            table = frozen_table()
-            codes = table.unary_code if arity == 1 else table.binary_code
-            chosen["kernel"], chosen["f"] = _kernel_for(kernel, fn, codes)
-        inputs = tuple(_readable(x) if isinstance(x, np.ndarray) and x.dtype.kind == "f" else x for x in rest)
-        work = max(len(out), len(a))
-        _run(chosen["kernel"], fn, work, chosen["f"], out, out_shape, out_strides, _readable(a), *inputs)
+            choose()
+        one_thread = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN
+        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
+             out, out_shape, out_strides, _readable(a), a_shape, a_strides)  # fmt: skip
 
-    return run
+    def run_zip(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides):  # type: ignore[no-untyped-def]
+        if not chosen:
+            choose()
+        one_thread = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN and len(b) < _PARALLEL_MIN
+        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
+             out, out_shape, out_strides, _readable(a), a_shape, a_strides, _readable(b), b_shape, b_strides)  # fmt: skip
+
+    def run_reduce(out, out_shape, out_strides, a, a_shape, a_strides, dim):  # type: ignore[no-untyped-def]
+        if not chosen:
+            choose()
+        one_thread = len(a) < _PARALLEL_MIN
+        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
+             out, out_shape, out_strides, _readable(a), a_shape, a_strides, dim)  # fmt: skip
+
+    return run_map if arity == 1 else run_zip if kernel is not cpu_kernels.reduce_kernel else run_reduce
 
 
 class FastOps(TensorOps):

@@ -31,34 +31,91 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import math
 import sys
 import types as _pytypes
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numba
+from llvmlite import ir as llvm_ir
 from numba import njit
-from numba.extending import overload
+from numba.extending import intrinsic, overload
 
-from . import op_table, operators, tensor_data
+from . import fast_math, op_table, operators, tensor_data
 
 # ## 1. Compiling the library's Python functions
 
 
-def jit_module_functions(module: _pytypes.ModuleType) -> Dict[str, Any]:
+def jit_module_functions(module: _pytypes.ModuleType, given: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """``njit(inline="always")`` copies of every function defined in ``module``, by name.
 
     Each copy runs the module's own code, but looks its globals up in a namespace in which
-    the module's functions are already the compiled copies. numba compiles lazily: a copy
-    that no kernel calls (``operators.map``, say) is never compiled.
+    the module's functions are already the compiled copies, ``math`` is ``VECTOR_MATH`` (its
+    ``exp`` and ``log`` vectorise, see ``fast_math``), and the names in ``given`` are what it
+    says (their Python functions are not compiled). numba compiles lazily: a copy that no
+    kernel calls (``operators.map``, say) is never compiled.
     """
     namespace = dict(vars(module))
+    if namespace.get("math") is math and VECTOR_MATH is not None:
+        namespace["math"] = VECTOR_MATH
+    namespace.update(given or {})
     compiled: Dict[str, Any] = {}
     for name, f in vars(module).items():
-        if inspect.isfunction(f) and f.__module__ == module.__name__:
+        if inspect.isfunction(f) and f.__module__ == module.__name__ and name not in (given or {}):
             copy = _pytypes.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
             compiled[name] = namespace[name] = njit(inline="always")(copy)
     return compiled
+
+
+# ## The vector exp and log (fast_math): a bit cast each way, then the module compiled
+
+
+@intrinsic
+def _float_from_bits(typingctx, bits):  # type: ignore[no-untyped-def]
+    """``fast_math.float_from_bits`` compiled: the 64 bits read as a float (one instruction)."""
+    if not isinstance(bits, numba.types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], llvm_ir.DoubleType())
+
+    return numba.types.float64(numba.types.int64), codegen
+
+
+@intrinsic
+def _bits_of_float(typingctx, x):  # type: ignore[no-untyped-def]
+    """``fast_math.bits_of_float`` compiled: the float's 64 bits as an integer."""
+    if not isinstance(x, numba.types.Float):
+        return None
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], llvm_ir.IntType(64))
+
+    return numba.types.int64(numba.types.float64), codegen
+
+
+@intrinsic
+def _multiply_add(typingctx, a, b, c):  # type: ignore[no-untyped-def]
+    """``fast_math.multiply_add`` compiled: LLVM's fma, one instruction (rounded once)."""
+    if not all(isinstance(t, numba.types.Float) for t in (a, b, c)):
+        return None
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.fma(*args)
+
+    return numba.types.float64(numba.types.float64, numba.types.float64, numba.types.float64), codegen
+
+
+VECTOR_MATH: Optional[_pytypes.ModuleType] = None  # set just below (jit_module_functions reads it)
+_bit_casts = {"float_from_bits": _float_from_bits, "bits_of_float": _bits_of_float, "multiply_add": _multiply_add}
+# (With NUMBA_DISABLE_JIT=1 the kernels run as Python: they call fast_math's Python bodies.)
+_vector = jit_module_functions(fast_math, {} if numba.config.DISABLE_JIT else _bit_casts)
+# The ``math`` that the kernels' formulas see: Python's, with the vectorisable exp and log.
+VECTOR_MATH = _pytypes.ModuleType("math", "math with fast_math's exp and log, for the compiled CPU kernels")
+VECTOR_MATH.__dict__.update({k: v for k, v in vars(math).items() if not k.startswith("__")})
+VECTOR_MATH.exp = _vector["exp"]
+VECTOR_MATH.log = _vector["log"]
 
 
 def _compiled_copy(f: Callable[..., float], modules: Dict[str, Dict[str, Any]]) -> Any:
@@ -273,7 +330,7 @@ def watch(kernels: Sequence[Any]) -> None:
 
 def _table_digest(table: FrozenTable) -> str:
     digest = hashlib.sha256()
-    files = {op_table.__file__, operators.__file__, tensor_data.__file__, __file__}
+    files = {op_table.__file__, operators.__file__, tensor_data.__file__, fast_math.__file__, __file__}
     for op in table.rows:
         module = sys.modules.get(op.fn.__module__)
         if getattr(module, "__file__", None):

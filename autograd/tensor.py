@@ -17,7 +17,17 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .autodiff import backpropagate, next_unique_id
-from .tensor_data import IndexingError, Storage, TensorData, UserIndex, UserShape, check_dim, is_int, shape_broadcast
+from .tensor_data import (
+    IndexingError,
+    Storage,
+    TensorData,
+    UserIndex,
+    UserShape,
+    check_dim,
+    check_shape,
+    is_int,
+    shape_broadcast,
+)
 from .tensor_functions import (
     EQ,
     LT,
@@ -80,8 +90,7 @@ def _sum_to_shape(grad: "Tensor", shape: Tuple[int, ...], fn: type) -> "Tensor":
             grad = grad.f.add_reduce(grad, dim)
     if not grad.is_contiguous():
         grad = grad.f.id_map(grad)
-    storage, _, _ = grad.tuple()
-    return grad.make(storage, shape, backend=grad.backend)
+    return grad._new(TensorData.trusted(grad._tensor._storage, shape))  # same size, contiguous: no checks
 
 
 class Tensor:
@@ -113,7 +122,16 @@ class Tensor:
         self.backend = backend if backend is not None else SimpleBackend
         self.grad: Optional[Tensor] = None
         self.unique_id = next_unique_id()
-        self.name = name if name is not None else str(self.unique_id)
+        self._name = name  # None: the name is the id (made into a string only when read)
+
+    @property
+    def name(self) -> str:
+        """The tensor's name in graph pictures: the one given, else its ``unique_id`` as a string."""
+        return self._name if self._name is not None else str(self.unique_id)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
 
     # ## Making tensors
 
@@ -153,15 +171,18 @@ class Tensor:
 
     def zeros(self, shape: Optional[UserShape] = None) -> "Tensor":
         """A contiguous tensor of zeros on the same backend (this tensor's shape by default)."""
-        shape = self.shape if shape is None else tuple(shape)
-        return Tensor.make(np.zeros(int(np.prod(shape, dtype=np.int64))), shape, backend=self.backend)
+        shape = self.shape if shape is None else check_shape(shape)
+        size = 1
+        for s in shape:
+            size *= s
+        return self._new(TensorData.trusted(np.zeros(size), shape))  # checked shape, fresh storage
 
     def _ensure_tensor(self, b: Any) -> "Tensor":
         """``b`` as a Tensor: numbers become a (1,) tensor on this backend (it broadcasts)."""
         if isinstance(b, Tensor):
             return b
         if isinstance(b, _NUMBER_TYPES):
-            return Tensor.make([float(b)], (1,), backend=self.backend)
+            return self._new(TensorData.trusted(np.array([float(b)]), (1,)))
         raise TypeError(f"expected a Tensor or a number, got {b!r} ({type(b).__name__})")
 
     # ## Shape and data
@@ -366,7 +387,7 @@ class Tensor:
                     f"backward() without grad_output needs a one-element tensor, but this one has "
                     f"shape {self.shape}: call .sum() first, or pass grad_output of shape {self.shape}"
                 )
-            grad = Tensor.make([1.0], self.shape, backend=self.backend)
+            grad = self._new(TensorData.trusted(np.ones(1), self.shape))  # d self / d self
         else:
             grad = self._ensure_tensor(grad_output)
             if grad.backend is not self.backend:

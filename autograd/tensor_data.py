@@ -19,7 +19,7 @@ Names used for types (MiniTorch's):
 from __future__ import annotations
 
 import random
-from typing import Iterable, Iterator, Sequence, Tuple, Union
+from typing import Dict, Iterable, Iterator, NamedTuple, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -239,6 +239,8 @@ def index_view(shape: UserShape, strides: UserStrides, key: object) -> Tuple[int
 
 def _as_ints(values: Iterable[int], what: str) -> Tuple[int, ...]:
     """A tuple of Python ints, or TypeError naming ``what`` (ints, numpy ints are fine)."""
+    if type(values) is tuple and all(type(v) is int for v in values):
+        return values  # the common case, already right (``type(v) is int`` excludes bools)
     out = []
     for v in values:
         if not is_int(v):
@@ -273,6 +275,50 @@ def check_dim(dim: object, shape: Sequence[int]) -> int:
     return int(dim) % dims  # type: ignore[call-overload]
 
 
+class _Layout(NamedTuple):
+    """What a (shape, strides) pair implies, worked out once (``_layout``)."""
+
+    shape_array: Shape  # int32, for the kernels
+    strides_array: Strides
+    size: int
+    last: int  # the largest storage position reached (-1 for an empty shape)
+    negative: bool  # some dimension of size > 1 has a negative stride
+    contiguous: bool
+
+
+# Layouts by (shape, strides). A training loop makes the same few shapes over and over; making
+# two int32 arrays and the products anew for each of its tensors cost more than the kernels on
+# small tensors. Bounded: cleared when it grows past _LAYOUT_LIMIT entries.
+_LAYOUTS: Dict[Tuple[Tuple[int, ...], Tuple[int, ...]], _Layout] = {}
+_CONTIGUOUS: Dict[Tuple[int, ...], Tuple[int, ...]] = {}
+_LAYOUT_LIMIT = 4096
+
+
+def _layout(shape: Tuple[int, ...], strides: Tuple[int, ...]) -> _Layout:
+    """The ``_Layout`` of ``shape`` with ``strides`` (both tuples of ints of the same length)."""
+    key = (shape, strides)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        if len(_LAYOUTS) >= _LAYOUT_LIMIT:
+            _LAYOUTS.clear()
+            _CONTIGUOUS.clear()
+        size = 1
+        for s in shape:
+            size *= s
+        expected = strides_from_shape(shape)
+        layout = _LAYOUTS[key] = _Layout(
+            np.array(shape, dtype=np.int32),
+            np.array(strides, dtype=np.int32),
+            size,
+            sum((s - 1) * st for s, st in zip(shape, strides)) if size else -1,
+            any(st < 0 for s, st in zip(shape, strides) if s > 1),
+            all(s == 1 or st == e for s, st, e in zip(shape, strides, expected)),
+        )
+        if layout.contiguous and strides == expected:
+            _CONTIGUOUS[shape] = strides
+    return layout
+
+
 class TensorData:
     """Storage + shape + strides: everything about where a tensor's numbers live.
 
@@ -283,6 +329,10 @@ class TensorData:
     - ``shape``, ``strides``: the same as tuples of ints (for people);
     - ``size`` (number of elements) and ``dims`` (number of dimensions).
     """
+
+    # Slots: a tensor operation makes a few TensorData objects, and a slotted object is made
+    # faster (and smaller) than one with a __dict__.
+    __slots__ = ("_storage", "shape", "strides", "_shape", "_strides", "dims", "size", "_contiguous")
 
     _storage: Storage
     _shape: Shape
@@ -300,26 +350,52 @@ class TensorData:
             and storage.ndim == 1
             and storage.flags.c_contiguous
         ):
-            self._storage = storage  # shared, not copied: views must see the same numbers
+            storage = storage  # shared, not copied: views must see the same numbers
         else:
-            self._storage = np.array(storage, dtype=np.float64).reshape(-1)
+            storage = np.array(storage, dtype=np.float64).reshape(-1)
         shape = check_shape(shape)
         strides = strides_from_shape(shape) if strides is None else _as_ints(strides, "strides")
         if len(strides) != len(shape):
             raise IndexingError(f"strides {strides} do not fit shape {shape}: they need one stride per dimension")
+        layout = _layout(shape, strides)
+        if layout.size > 0 and (layout.last >= len(storage) or layout.negative):
+            raise IndexingError(
+                f"shape {shape} with strides {strides} reaches position {layout.last}, "
+                f"but the storage has only {len(storage)} numbers"
+            )
+        self._fill(storage, shape, strides, layout)
+
+    @classmethod
+    def trusted(cls, storage: Storage, shape: Tuple[int, ...], strides: Union[Tuple[int, ...], None] = None) -> "TensorData":
+        """A TensorData made WITHOUT the checks of ``__init__``: for the library's own calls
+        (kernel outputs, views it has already checked), never for what a user passes.
+
+        ``storage`` must be a 1-D C-contiguous float64 array, ``shape`` and ``strides``
+        tuples of Python ints (``strides=None``: contiguous) that stay inside the storage.
+        On tiny tensors the checks cost more than the kernel itself, and the library's own
+        tensors pass them by construction.
+        """
+        self = cls.__new__(cls)
+        if strides is None:
+            strides = _CONTIGUOUS.get(shape) or strides_from_shape(shape)
+        layout = _LAYOUTS.get((shape, strides)) or _layout(shape, strides)
+        # (_fill's lines, written out: this runs for every kernel output)
+        self._storage, self.shape, self.strides = storage, shape, strides
+        self._shape, self._strides = layout.shape_array, layout.strides_array
+        self.dims, self.size, self._contiguous = len(shape), layout.size, layout.contiguous
+        return self
+
+    def _fill(self, storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], layout: "_Layout") -> None:
+        self._storage = storage
         self.shape: Tuple[int, ...] = shape
         self.strides: Tuple[int, ...] = strides
-        self._shape = np.array(shape, dtype=np.int32)
-        self._strides = np.array(strides, dtype=np.int32)
+        # The int32 arrays the kernels take are shared by every TensorData of this layout
+        # (see _layout): nothing may write into them.
+        self._shape = layout.shape_array
+        self._strides = layout.strides_array
         self.dims = len(shape)
-        self.size = int(np.prod(shape, dtype=np.int64))
-        if self.size > 0:
-            last = sum((s - 1) * st for s, st in zip(shape, strides))
-            if last >= len(self._storage) or min([0] + [st for s, st in zip(shape, strides) if s > 1]) < 0:
-                raise IndexingError(
-                    f"shape {shape} with strides {strides} reaches position {last}, "
-                    f"but the storage has only {len(self._storage)} numbers"
-                )
+        self.size = layout.size
+        self._contiguous = layout.contiguous
 
     # ## Layout
 
@@ -329,8 +405,7 @@ class TensorData:
         Strides of size-1 dimensions never matter (the index there is always 0), so
         ``(1, 3)`` permuted to ``(3, 1)`` is still contiguous.
         """
-        expected = strides_from_shape(self.shape)
-        return all(s == 1 or st == e for s, st, e in zip(self.shape, self.strides, expected))
+        return self._contiguous  # worked out once per layout (_layout)
 
     def permute(self, *order: int) -> "TensorData":
         """A view with the dimensions reordered: new dim i is old dim ``order[i]``.

@@ -42,7 +42,7 @@ def is_tensor(value: Any) -> bool:
     return isinstance(getattr(value, "_tensor", None), TensorData)
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one is made per operation
 class History:
     """How a tensor was made: the Function, its ctx, and its tensor inputs.
 
@@ -79,25 +79,35 @@ class Function:
         Inputs reach ``forward`` detached (no history), so nothing forward does is
         recorded: only this one node. Inside ``no_grad()`` no history is recorded at all.
         """
-        tensors = tuple(v for v in vals if is_tensor(v))
-        for t in tensors[1:]:
-            if t.backend is not tensors[0].backend:
-                raise TypeError(
-                    f"{cls.__name__}: cannot mix tensors of different backends, "
-                    f"{tensors[0].backend!r} and {t.backend!r}: make both with the same backend="
-                )
-        need_grad = is_grad_enabled() and any(t.requires_grad() for t in tensors)
-        ctx = Context(no_grad=not need_grad)
+        # One pass over the arguments: the tensors, their backend, whether one wants a gradient.
+        tensors = []
+        need_grad = False
+        for v in vals:
+            if is_tensor(v):
+                if tensors and v.backend is not tensors[0].backend:
+                    raise TypeError(
+                        f"{cls.__name__}: cannot mix tensors of different backends, "
+                        f"{tensors[0].backend!r} and {v.backend!r}: make both with the same backend="
+                    )
+                tensors.append(v)
+                need_grad = need_grad or v.requires_grad()
+        if not (need_grad and is_grad_enabled()):
+            # No node to record (only constants, or inside no_grad(): the engine's own sums of
+            # gradients, an optimizer's update): forward runs on the arguments as they are, with
+            # a Context that keeps nothing. Detaching them first would change nothing here
+            # (forward records no history either way) and costs a Tensor per argument.
+            out = cls.forward(Context(no_grad=True), *vals)
+            return out.detach() if any(out is v for v in vals) else out
+        ctx = Context()
         out = cls.forward(ctx, *(v.detach() if is_tensor(v) else v for v in vals))
         result = out.detach()  # a new Tensor object over out's data, to carry this node
-        if need_grad:
-            result.history = History(cls, ctx, tensors)
+        result.history = History(cls, ctx, tuple(tensors))
         return result
 
 
 def _constant(value: float, like: "Tensor") -> "Tensor":
     """A (1,) tensor holding ``value``, on ``like``'s backend (broadcasts against anything)."""
-    return like.make([float(value)], (1,), backend=like.backend)
+    return like._new(TensorData.trusted(np.array([float(value)]), (1,)))
 
 
 # ## Maps

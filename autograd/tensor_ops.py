@@ -36,7 +36,7 @@ shape checks, the start value, batching) is done here, once, for every backend.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
@@ -46,6 +46,7 @@ from .tensor_data import (
     Shape,
     Storage,
     Strides,
+    TensorData,
     broadcast_index,
     check_dim,
     index_to_position,
@@ -220,8 +221,7 @@ def as_batch(t: "Tensor") -> "Tensor":
     """``t`` as a 3-D batch of matrices: a 2-D (n, m) becomes a (1, n, m) view (no copy)."""
     if t.dims == 3:
         return t
-    storage, _, _ = t.tuple()
-    return t.make(storage, (1,) + t.shape, (0,) + t.strides, backend=t.backend)
+    return t._new(TensorData.trusted(t._tensor._storage, (1,) + t.shape, (0,) + t.strides))
 
 
 def new_output(like: "Tensor", shape: Tuple[int, ...], fill: Optional[float] = None) -> "Tensor":
@@ -235,7 +235,25 @@ def new_output(like: "Tensor", shape: Tuple[int, ...], fill: Optional[float] = N
     for s in shape:
         size *= s
     storage = np.empty(size) if fill is None else np.full(size, fill)
-    return like.make(storage, shape, backend=like.backend)
+    # Trusted: the shape comes from the library's own shape logic, the storage is fresh. On
+    # tensors of a few numbers the checks of TensorData() cost more than the kernel.
+    return like._new(TensorData.trusted(storage, shape))
+
+
+# Broadcast shapes by pair of input shapes: a training loop meets the same few pairs at every
+# step (bounded like tensor_data's layouts). Errors are not kept: shape_broadcast raises them.
+_BROADCASTS: Dict[Tuple[Tuple[int, ...], Tuple[int, ...]], Tuple[int, ...]] = {}
+
+
+def _broadcast(a_shape: Tuple[int, ...], b_shape: Tuple[int, ...]) -> Tuple[int, ...]:
+    """``shape_broadcast(a_shape, b_shape)``, remembered."""
+    key = (a_shape, b_shape)
+    shape = _BROADCASTS.get(key)
+    if shape is None:
+        if len(_BROADCASTS) >= 4096:
+            _BROADCASTS.clear()
+        shape = _BROADCASTS[key] = shape_broadcast(a_shape, b_shape)
+    return shape
 
 
 def _check_map_out(a: "Tensor", out: "Tensor") -> None:
@@ -305,7 +323,7 @@ class TensorOps:
                 out = new_output(a, a.shape)
             else:
                 _check_map_out(a, out)
-            kernel(*out.tuple(), *a.tuple())
+            kernel(*out._tensor.tuple(), *a._tensor.tuple())
             return out
 
         return ret
@@ -317,8 +335,8 @@ class TensorOps:
         kernel = cls.zip_kernel(fn)
 
         def ret(a: "Tensor", b: "Tensor") -> "Tensor":
-            out = new_output(a, a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape))
-            kernel(*out.tuple(), *a.tuple(), *b.tuple())
+            out = new_output(a, a.shape if a.shape == b.shape else _broadcast(a.shape, b.shape))
+            kernel(*out._tensor.tuple(), *a._tensor.tuple(), *b._tensor.tuple())
             return out
 
         return ret
@@ -333,7 +351,7 @@ class TensorOps:
             dim = check_dim(dim, a.shape)
             out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1 :]
             out = new_output(a, out_shape, fill=start)
-            kernel(*out.tuple(), *a.tuple(), dim)
+            kernel(*out._tensor.tuple(), *a._tensor.tuple(), dim)
             return out
 
         return ret
@@ -345,8 +363,7 @@ class TensorOps:
         a3, b3 = as_batch(a), as_batch(b)
         out = new_output(a, (max(a3.shape[0], b3.shape[0]), a3.shape[1], b3.shape[2]))
         cls.matmul_kernel(*out.tuple(), *a3.tuple(), *b3.tuple())
-        storage, _, _ = out.tuple()
-        return out.make(storage, shape, backend=out.backend)
+        return out._new(TensorData.trusted(out._tensor._storage, shape))  # same numbers, 2-D or 3-D
 
 
 class SimpleOps(TensorOps):

@@ -1,8 +1,9 @@
 """Benchmarks of the fast (numba) backend: ``python benchmarks/run.py`` (``make bench``).
 
 Every figure is a RATIO measured in one process: the fast backend against numpy (or against
-the pure-Python backend) on the same machine, at the same moment, so a busy machine slows
-both sides. Absolute seconds are printed only for the cold-start rows, whose goal is in
+the pure-Python backend, or PyTorch's CPU build when it is installed: the optional
+``pip install torch==2.13.0``; without it those rows are left out) on the same machine, at
+the same moment, so a busy machine slows both sides. Absolute seconds are printed only for the cold-start rows, whose goal is in
 seconds.
 
 The speed rows run twice, in fresh subprocesses whose environment is set before numpy and
@@ -121,6 +122,50 @@ def small_graph(backend: Any) -> Tuple[Callable[[], None], int]:
     return run, 10
 
 
+def torch_small_graph() -> Callable[[], None]:
+    """``small_graph``'s expression in PyTorch (float64, CPU), forward + backward."""
+    import torch
+
+    a = torch.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([0.7, -0.8, 0.9], dtype=torch.float64, requires_grad=True)
+
+    def run() -> None:
+        y = ((a * b + a).sigmoid() * (b.exp() - a).relu()).sum(1, keepdim=True).log().sum()
+        y.backward()
+
+    return run
+
+
+def torch_mlp_epoch(seed: int = 0) -> Callable[[], None]:
+    """``mlp_epoch`` in PyTorch: the same data, initial weights, network, loss and SGD step."""
+    import numpy as np
+    import torch
+
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 1, size=(100, 2))
+    labels = (points[:, 0] < 0.5).astype(float)[:, None]
+    batches = [(torch.tensor(points[i : i + 10]), torch.tensor(labels[i : i + 10])) for i in range(0, 100, 10)]
+    params = [
+        torch.tensor(rng.normal(0, 0.5, size=(2, 100)), requires_grad=True),
+        torch.zeros(100, dtype=torch.float64, requires_grad=True),
+        torch.tensor(rng.normal(0, 0.1, size=(100, 1)), requires_grad=True),
+        torch.zeros(1, dtype=torch.float64, requires_grad=True),
+    ]
+
+    def epoch() -> None:
+        for x, y in batches:
+            w1, b1, w2, b2 = params
+            hidden = (x @ w1 + b1).relu()
+            out = (hidden @ w2 + b2).sigmoid()
+            loss = -(y * out.log() + (1.0 - y) * (1.0 - out).log()).sum() / 10.0
+            loss.backward()
+            with torch.no_grad():
+                for i, p in enumerate(params):
+                    params[i] = (p - 0.5 * p.grad).detach().requires_grad_(True)
+
+    return epoch
+
+
 def measure_speed(quick: bool) -> Dict[str, Any]:
     """The speed rows, as {name: value}; runs in a subprocess with its thread settings."""
     import numba
@@ -143,6 +188,10 @@ def measure_speed(quick: bool) -> Dict[str, Any]:
     fx, fy = fast(x), fast(y)
     ratio("zip add, 1e6", lambda: fx + fy, lambda: x + y)
     ratio("map exp, 1e6", lambda: fx.exp(), lambda: np.exp(x))
+    positive = np.abs(x) + 1e-3
+    fpositive = fast(positive)
+    ratio("map log, 1e6", lambda: fpositive.log(), lambda: np.log(positive))
+    ratio("map sigmoid, 1e6 (numpy: 1/(1+exp(-x)))", lambda: fx.sigmoid(), lambda: 1.0 / (1.0 + np.exp(-x)))
     ratio("map neg, 1e6", lambda: -fx, lambda: -x)
     big, row = rng.normal(size=(1000, 1000)), rng.normal(size=(1, 1000))
     fbig, frow = fast(big), fast(row)
@@ -169,6 +218,33 @@ def measure_speed(quick: bool) -> Dict[str, Any]:
         simple_epoch()  # one epoch: the pure-Python backend is slow enough to time once
         rows["MLP epoch: simple / fast (speed-up)"] = (time.perf_counter() - start) / t_fast
     rows["MLP epoch: fast ms"] = t_fast * 1e3
+    try:
+        import torch
+    except ImportError:  # the PyTorch rows need the optional torch (pip install torch==2.13.0)
+        torch = None
+    if torch is not None:
+        threads = os.environ.get("NUMBA_NUM_THREADS")
+        if threads is not None:
+            torch.set_num_threads(int(threads))
+        tx, tpositive = torch.from_numpy(x), torch.from_numpy(positive)
+        rows["map exp, 1e6: fast / PyTorch"] = best_time(lambda: fx.exp(), budget) / best_time(lambda: tx.exp(), budget)
+        rows["map log, 1e6: fast / PyTorch"] = best_time(lambda: fpositive.log(), budget) / best_time(lambda: tpositive.log(), budget)
+        rows["map sigmoid, 1e6: fast / PyTorch"] = best_time(lambda: fx.sigmoid(), budget) / best_time(lambda: tx.sigmoid(), budget)
+        # Per operation of the small graph and per epoch, alternating ours and PyTorch's rounds
+        # so that a busy machine slows both alike.
+        graph_torch, epoch_torch, epoch_fast = torch_small_graph(), torch_mlp_epoch(), mlp_epoch(FastBackend)
+        ours_graph = theirs_graph = ours_epoch = theirs_epoch = float("inf")
+        for _ in range(3):
+            ours_graph = min(ours_graph, best_time(graph_fast, budget / 3))
+            theirs_graph = min(theirs_graph, best_time(graph_torch, budget / 3))
+            ours_epoch = min(ours_epoch, best_time(epoch_fast, budget / 3, repeat=3))
+            theirs_epoch = min(theirs_epoch, best_time(epoch_torch, budget / 3, repeat=3))
+        rows["small graph per op: fast / PyTorch"] = ours_graph / theirs_graph
+        rows["small graph: PyTorch us per op"] = theirs_graph / ops * 1e6
+        rows["MLP epoch: fast / PyTorch"] = ours_epoch / theirs_epoch
+        rows["MLP epoch: PyTorch ms"] = theirs_epoch * 1e3
+    else:
+        rows["_no_torch"] = True
     rows["_threads"] = numba.get_num_threads()
     rows["_threading_layer"] = numba.threading_layer()
     rows["_blas"] = blas_kernel()
@@ -225,10 +301,14 @@ def run_child(threads: Optional[int], quick: bool) -> Dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-GOALS = {  # single-threaded goals (issue 6): fast / numpy at most ...
+GOALS = {  # single-threaded goals (issues 6 and 9): fast / numpy (or / PyTorch) at most ...
     "zip add, 1e6": 1.5,
     "map exp, 1e6": 1.5,
     "map neg, 1e6": 1.5,
+    "map log, 1e6": 1.5,
+    "map sigmoid, 1e6 (numpy: 1/(1+exp(-x)))": 1.5,
+    "small graph per op: fast / PyTorch": 2.0,  # issue 9
+    "MLP epoch: fast / PyTorch": 2.0,  # issue 9
     "broadcast add (1000,1000)+(1,1000)": 3.0,
     "sum over dim 1 of (1000,1000)": 2.5,
     "matmul 512": 3.0,
@@ -270,6 +350,8 @@ def main() -> None:
     one = run_child(1, args.quick)
     every = run_child(None, args.quick)
     print(f"numpy's BLAS: {one['_blas']}; numba threading layer: {one['_threading_layer']}")
+    if one.get("_no_torch"):
+        print("PyTorch is not installed: its rows are left out (pip install torch==2.13.0, the CPU build)")
     print()
     header = f"{'':40} {'1 thread':>10} {str(every['_threads']) + ' threads':>10}   {'goal (1 thread)':<16} met?"
     print(header)

@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         regions = cat_mod.find_regions(root)
         for t in catalogue.select(args.tasks):
             n = len([r for r in regions if r.task == t.id])
-            state = "pending" if t.pending else f"{n} regions"
+            state = f"{n} regions" if t.regions == "marked" else t.regions
             print(f"{t.id:>4}  {t.points:>3g} pts  {state:<11} {len(t.tests):>2} tests {len(t.cells):>2} cells  {t.title}")
         problems = cat_mod.check_markers(catalogue, regions)
         for problem in problems:

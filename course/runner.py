@@ -141,7 +141,7 @@ def cuda_environment(run: str) -> dict:
     return {"NUMBA_ENABLE_CUDASIM": "1", "HYPOTHESIS_PROFILE": "cuda"}
 
 
-def test_run(pattern: str) -> str:
+def run_of_test(pattern: str) -> str:
     """The name of the pytest run that runs the tests of catalogue pattern ``pattern``."""
     return "tests-cuda" if pattern.split("::")[0] in CUDA_TEST_FILES else "tests"
 
@@ -163,7 +163,7 @@ def _belongs(task: Task, rec: dict) -> bool:
         return any(p.split("::")[0] == rec["nodeid"].split("::")[0] for p in task.tests)
     if kind == "run":
         run = rec.get("run")
-        return any(c.notebook == run for c in task.cells) or any(test_run(p) == run for p in task.tests)
+        return any(c.notebook == run for c in task.cells) or any(run_of_test(p) == run for p in task.tests)
     return False
 
 
@@ -190,7 +190,7 @@ def _score(task: Task, results: Results) -> Outcome:
     missing_tests = [p for p in task.tests if not any(test_matches(p, n) for n in done_tests)]
     not_run = [str(c) for c in missing_cells] + missing_tests
     # A whole run that timed out or stopped counts only for the tasks that lost checks in it.
-    lost_runs = {c.notebook for c in missing_cells} | {test_run(p) for p in missing_tests}
+    lost_runs = {c.notebook for c in missing_cells} | {run_of_test(p) for p in missing_tests}
     run_records = [r for r in results.records if r.get("kind") == "run" and r.get("run") in lost_runs]
     bad = [r for r in mine if r.get("outcome") in ("failed", "error", "timeout")] + run_records
     run_timeouts = [r for r in run_records if r["outcome"] == "timeout"]

@@ -156,6 +156,18 @@ def release(root: pathlib.Path | str, dest: pathlib.Path | str, spec: str | None
 # ## Notebooks: reference outputs kept, except those that would show a released solution
 
 
+def edition_notebooks(root: pathlib.Path | str, task_ids: Sequence[str]) -> Dict[str, str]:
+    """The notebooks (path -> JSON text) exactly as ``release`` writes them for ``task_ids``: what
+    an untouched edition holds, so the grader does not call a notebook the release changed "modified"."""
+    root = pathlib.Path(root).resolve()
+    catalogue = cat_mod.load(root)
+    stubbed = {i: catalogue[i] for i in task_ids if i in catalogue.tasks}
+    leaks = solution_lines(cat_mod.find_regions(root), set(stubbed), root)
+    return {rel: student_notebook((root / rel).read_text(encoding="utf-8"), leaks, catalogue, rel, stubbed)
+            for rel in catalogue.notebooks() if (root / rel).is_file()}
+
+
+
 def _source(cell: dict) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)

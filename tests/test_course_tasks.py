@@ -182,3 +182,20 @@ def test_a_notebook_task_is_stubbed_in_its_cell_and_keeps_the_reference_outputs(
     assert cat_mod.cell_regions("a\n### BEGIN SOLUTION\nb\n### END SOLUTION\n") == [(1, 3, "")]
     with pytest.raises(cat_mod.CatalogueError, match="never closed"):
         cat_mod.cell_regions("  ### BEGIN SOLUTION task-1.5\nb\n")
+
+
+# ## The grader: an untouched edition is not "modified", though the release hid some outputs
+
+
+def test_notebooks_the_release_changed_are_not_called_modified(tmp_path, cat):
+    from course.grade import protected_files, restore
+
+    release(ROOT, tmp_path / "ed", "2.3", quiet=True)
+    nb = "notebooks/module2/3-operations.ipynb"  # prints the source of tensor_map and Neg: outputs hidden
+    assert (tmp_path / "ed" / nb).read_bytes() != (ROOT / nb).read_bytes()
+    assert restore(tmp_path / "ed", ROOT, protected_files(ROOT, cat)) == []
+    assert (tmp_path / "ed" / nb).read_bytes() == (ROOT / nb).read_bytes()  # the instructor's copy is graded
+    release(ROOT, tmp_path / "ed2", "2.3", quiet=True)
+    edited = (tmp_path / "ed2" / nb).read_text().replace('"execution_count": null', '"execution_count": 99', 1)
+    (tmp_path / "ed2" / nb).write_text(edited)
+    assert restore(tmp_path / "ed2", ROOT, protected_files(ROOT, cat)) == [nb]

@@ -108,6 +108,10 @@ print(cuda_ops._unwritten(k.mm_practice_kernel))
     # mm_practice first copies its inputs (contiguous(): a map, task 3.3), then runs its own kernel
     assert out.stdout.splitlines() == [s33, s33, s33, s34, s33, s34], out.stderr
     assert "3.3" in cat["3.4"].depends
+    # check runs the CUDA tests in a run of their own, under the simulator: the verdict is the stub's
+    lines = []
+    assert not check_tasks(["3.4"], tmp_path / "ed", Options(timeout=240), out=lines.append, cells=False)
+    assert lines[0] == "Task 3.4 (CUDA matrix multiplication): missing", "\n".join(lines)
     # The reference kernels are written: the launch check lets every one of them through.
     code = ("from autograd import cuda_kernels as k, cuda_ops\n"
             "print([cuda_ops._unwritten(f) for f in (k.map_kernel, k.zip_kernel, k.reduce_kernel, k.matmul_kernel,"

@@ -203,3 +203,25 @@ def test_notebooks_the_release_changed_are_not_called_modified(tmp_path, cat):
     edited = (tmp_path / "ed2" / nb).read_text().replace('"execution_count": null', '"execution_count": 99', 1)
     (tmp_path / "ed2" / nb).write_text(edited)
     assert restore(tmp_path / "ed2", ROOT, protected_files(ROOT, cat)) == [nb]
+
+
+def test_a_41_42_edition_raises_from_the_simple_loops_and_the_compiled_kernel(tmp_path, cat):
+    release(ROOT, tmp_path / "ed", "4.1-4.2", quiet=True)
+    code = """
+from autograd import nn, tensor
+from autograd.conv_ops import conv
+from autograd.fast_ops import FastBackend
+for backend in (None, FastBackend):
+    x = tensor([[[[1.0, 2.0], [3.0, 4.0]]]], backend=backend) if backend else tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    w = tensor([[[[1.0]]]], backend=backend) if backend else tensor([[[[1.0]]]])
+    for run in (lambda: nn.conv2d(x, w), lambda: conv(x, w, (1, 1, 2, 2))):
+        try:
+            run()
+            print("ran")
+        except NotImplementedError as e:
+            print(e)
+"""
+    out = run_in(tmp_path / "ed", code)
+    s41, s42 = message(cat, "4.1"), message(cat, "4.2")
+    # conv2d runs _ConvFun.forward (4.1) first; the kernel itself is 4.2's, Python or numba
+    assert out.stdout.splitlines() == [s41, s42, s41, s42], out.stderr

@@ -225,3 +225,10 @@ for backend in (None, FastBackend):
     s41, s42 = message(cat, "4.1"), message(cat, "4.2")
     # conv2d runs _ConvFun.forward (4.1) first; the kernel itself is 4.2's, Python or numba
     assert out.stdout.splitlines() == [s41, s42, s41, s42], out.stderr
+
+
+def test_the_reference_passes_34_under_the_simulator_and_the_memory_limit():
+    # a 32x32 block is 1024 simulated threads: with 8 MB stacks they passed RLIMIT_AS (sandbox.py)
+    lines = []
+    assert check_tasks(["3.4"], ROOT, Options(timeout=240, memory_mb=4096), out=lines.append, cells=False), lines
+    assert lines == ["Task 3.4 (CUDA matrix multiplication): pass"]

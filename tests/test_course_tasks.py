@@ -70,7 +70,7 @@ for name, op in [("add", lambda: t + t), ("sum", lambda: t.sum(0)), ("neg", lamb
 # ## Module 3: numba-compiled stubs compile, and say their task
 
 
-def test_a_31_edition_compiles_its_stubbed_kernels_and_check_says_missing(tmp_path, cat):
+def test_a_31_edition_compiles_its_stubbed_kernels_and_they_raise_the_task_message(tmp_path, cat):
     release(ROOT, tmp_path / "ed", "3.1", quiet=True)
     kernels = (tmp_path / "ed" / "autograd" / "cpu_kernels.py").read_text()
     assert kernels.count(f"raise NotImplementedError({message(cat, '3.1')!r})") == 3

@@ -50,17 +50,22 @@ lab: trust
 # nbval); the CUDA backend under numba's simulator; the course in a real browser (Debian's chromium).
 test: test-unit test-cuda test-browser
 
+# -n: one pytest worker per core (pytest-xdist); --dist loadfile keeps each file, and so each
+# notebook's cells and their kernel, in one worker, in order.
+XDIST ?= -n auto --dist loadfile
+
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -m "not browser"
+	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -m "not browser"
 
 # Its own pytest process: NUMBA_ENABLE_CUDASIM is read once, when numba is imported, and
 # would turn every CUDA call of the process into the simulator. -k cuda keeps the cuda cases
 # of the backend-parametrised tests (and test_cuda.py); the "cuda" profile takes fewer examples.
+# -n auto: the simulator runs every GPU thread as Python, so one worker per core.
 # The 20000-operation graph tests the engine, not the kernels (40000 simulated launches).
 CUDA_TESTS := tests/test_cuda.py tests/test_tensor.py tests/test_tensor_grad.py tests/test_tensor_errors.py \
 	tests/test_tensor_op_table.py tests/test_minitorch_compat.py tests/test_fast_ops.py
 test-cuda: $(STAMP)
-	NUMBA_ENABLE_CUDASIM=1 HYPOTHESIS_PROFILE=cuda $(BIN)/python -m pytest $(CUDA_TESTS) -q \
+	NUMBA_ENABLE_CUDASIM=1 HYPOTHESIS_PROFILE=cuda $(BIN)/python -m pytest -n auto $(CUDA_TESTS) -q \
 		-k "cuda and not 20000_operations"
 
 # tools/run_notebooks.py signs what it writes, so the re-run notebooks stay trusted for you.

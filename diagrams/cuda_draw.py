@@ -188,3 +188,149 @@ def image_map(size: int = 10, threads: int = 4) -> Diagram:
         d = d.connect_outside(("in", i), ("thread", b, t), arrow_opts(color=grey))
         d = d.connect_outside(("thread", b, t), ("out", i), arrow_opts(color=black))
     return _title("map: thread i computes out[i] = fn(in[i])", d.center_xy())
+
+
+# ---------------------------------------------------------------- Module 3 notebooks: reduction, 2-D grids, tiles
+__all__ += ["image_reduce", "image_grid2d", "image_tiled_matmul"]
+
+
+def image_reduce(values: Optional[List[float]] = None, size: int = 8) -> Diagram:
+    """A block's shared-memory sum: ``size`` threads (a power of two) each copy one number into the
+    shared strip; then at each step with stride ``s = size/2, size/4, ... 1`` thread ``t < s`` adds
+    cell ``t + s`` into cell ``t`` (papaya: the threads at work; arrows: what they add), with a
+    ``cuda.syncthreads()`` between steps. Cell 0 ends with the sum.
+
+    ``values`` (default 1, 2, ..., size) are the numbers summed; every strip shows the partial sums
+    a real run holds after that step. Shared cells are named ``("shared", step, k)``.
+    """
+    if values is None:
+        size = _check_size("image_reduce size", size)
+        values = [float(k + 1) for k in range(size)]
+    values = [float(v) for v in values]
+    size = len(values)
+    if size < 2 or size & (size - 1):
+        raise ValueError(f"image_reduce: the block size must be a power of two >= 2, got {size} values")
+    cache = list(values)
+    strips: List[Diagram] = []
+    notes: List[str] = ["load: shared[t] = a[t]"]
+    states = [list(cache)]
+    active: List[List[int]] = [[]]
+    s = size // 2
+    while s > 0:
+        for t in range(s):
+            cache[t] = cache[t] + cache[t + s]
+        states.append(list(cache))
+        active.append(list(range(s)))
+        who = "thread 0 adds" if s == 1 else f"threads 0..{s - 1} add"
+        notes.append(f"s = {s}: {who} shared[t + {s}]")
+        s //= 2
+    for step, state in enumerate(states):
+        cells = []
+        for k in range(size):
+            live = step == 0 or k < (size >> step)
+            fill = white if live else light_grey
+            c = cell(fill, _fmt_number(state[k]) if live else "", size=0.8)
+            if step > 0 and k in active[step]:
+                c = c + drawing.box(0.8, 0.8, white).fill_opacity(0).line_color(papaya).line_width(0.25)
+            cells.append(c.named(("shared", step, k)))
+        strip = hcat(cells).center_xy()
+        strips.append(hcat([strip, value_text(notes[step], 0.28).center_xy()], 0.5))
+    d = vcat(strips, 0.75)
+    for step in range(1, len(states)):
+        s = size >> step
+        for t in range(s):
+            d = d.connect_outside(("shared", step - 1, t + s), ("shared", step, t),
+                                  arrow_opts(color=papaya))
+    return _title(f"a shared-memory sum over one block of {size} threads", d.center_xy())
+
+
+def _fmt_number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e6 else f"{v:.2f}"
+
+
+def image_grid2d(rows: int = 6, cols: int = 8, block: tuple = (4, 3)) -> Diagram:
+    """A 2-D launch over a ``rows`` x ``cols`` output: one thread per cell, blocks of
+    ``block = (threads across, threads down)`` as coloured tiles. Block ``(bx, by)`` covers columns
+    ``bx * block[0] ...`` and rows ``by * block[1] ...``; threads past the edge (grey) do nothing.
+    Cells are named ``("out", i, j)`` (row i, column j), tiles ``("block", bx, by)``."""
+    rows, cols = _check_size("image_grid2d rows", rows), _check_size("image_grid2d cols", cols)
+    bw, bh = (_check_size("image_grid2d block", s) for s in block)
+    gx, gy = -(-cols // bw), -(-rows // bh)
+    sx, sy = 0.3, 0.6  # gaps between the tiles (the vertical one holds the tile's label)
+
+    def at(i: int, j: int) -> tuple:  # where thread (row i, column j) is drawn
+        return j + (j // bw) * sx, i + (i // bh) * sy
+
+    parts: List[Diagram] = []
+    for by in range(gy):
+        for bx in range(gx):
+            k = by * gx + bx
+            x0, y0 = at(by * bh, bx * bw)
+            x, y = x0 + (bw - 1) / 2, y0 + (bh - 1) / 2
+            tile = drawing.box(bw, bh, _block_color(k), radius=0.12)
+            parts.append(tile.named(("block", bx, by)).translate(x, y))
+            parts.append(value_text(f"block ({bx}, {by})", 0.26).translate(x, y0 - 0.8))
+    for i in range(gy * bh):
+        for j in range(gx * bw):
+            inside = i < rows and j < cols
+            th = _thread("", white if inside else light_grey).scale(0.72)
+            parts.append((th.named(("out", i, j)) if inside else th).translate(*at(i, j)))
+    d = concat(parts)
+    caption = (f"i = blockIdx.y * {bh} + threadIdx.y,  j = blockIdx.x * {bw} + threadIdx.x:  "
+               f"{gx} x {gy} blocks of {bw} x {bh} threads")
+    return _caption(caption, _title(f"a 2-D grid over a {rows} x {cols} output", d.center_xy()), 0.3)
+
+
+def image_tiled_matmul(size: int = 6, tile: int = 3, block: tuple = (0, 0), step: int = 0) -> Diagram:
+    """The shared-memory matrix multiply, ``out = a @ b`` for ``size`` x ``size`` matrices, in the
+    classic layout (``a`` left of ``out``, ``b`` above it).
+
+    The output is cut into ``tile`` x ``tile`` tiles, one block of threads each (coloured tiles).
+    At step ``step`` the block ``block = (bx, by)`` (outlined) copies the tile of ``a`` in its rows
+    and the tile of ``b`` in its columns at position ``step`` along k into shared memory (the two
+    strips on the right), synchronises, and every thread adds ``tile`` products to its own sum.
+    Cells are named ``("a", i, k)``, ``("b", k, j)``, ``("out", i, j)``, and the shared tiles
+    ``("a_shared", r, c)``, ``("b_shared", r, c)``.
+    """
+    size, tile = _check_size("image_tiled_matmul size", size), _check_size("image_tiled_matmul tile", tile)
+    tiles = -(-size // tile)
+    bx, by = block
+    if not (0 <= bx < tiles and 0 <= by < tiles):
+        raise ValueError(f"image_tiled_matmul: block must be (bx, by) with each < {tiles}, got {block}")
+    if not 0 <= step < tiles:
+        raise ValueError(f"image_tiled_matmul: step must be from 0 to {tiles - 1}, got {step}")
+    here = _block_color(by * tiles + bx)
+    w = 0.62
+
+    def grid(name: str, fill) -> Diagram:
+        return vcat([hcat([cell(fill(i, j), size=w).named((name, i, j)) for j in range(size)])
+                     for i in range(size)]).center_xy()
+
+    def in_tile(i: int, j: int, ti: int, tj: int) -> bool:
+        return i // tile == ti and j // tile == tj
+
+    out = grid("out", lambda i, j: _block_color((i // tile) * tiles + j // tile))
+    a = grid("a", lambda i, k: here if in_tile(i, k, by, step) else white)
+    b = grid("b", lambda k, j: here if in_tile(k, j, step, bx) else white)
+    span = size * w
+    outline = drawing.box(tile * w, tile * w, white).fill_opacity(0).line_color(papaya).line_width(0.3)
+    out = out + outline.translate((bx * tile + (tile - 1) / 2) * w - (span - w) / 2,
+                                  (by * tile + (tile - 1) / 2) * w - (span - w) / 2)
+    gap = 0.7
+    a = drawing.label_below("a", a, gap=0.2, size=0.36).translate(-(span + gap), 0)
+    b = hcat([b, value_text("b", 0.36).center_xy()], 0.25).translate(0, -(span + gap))
+    picture = concat([out, a, b])
+
+    def shared(name: str, label: str) -> Diagram:
+        g = vcat([hcat([cell(here, size=w).named((name, r, c)) for c in range(tile)]) for r in range(tile)])
+        return drawing.label_below(label, g.center_xy(), gap=0.2, size=0.3).center_xy()
+
+    mem = vcat([shared("a_shared", "a tile in shared memory"), shared("b_shared", "b tile in shared memory")],
+               0.5).center_xy()
+    strip = drawing.box(mem.get_envelope().width + 0.5, mem.get_envelope().height + 0.5,
+                        drawing._mix(here, white, 0.7), radius=0.15) + mem
+    strip = drawing.label_above(f"shared memory of block ({bx}, {by})", strip, gap=0.2, size=0.3).center_xy()
+    body = hcat([picture.center_xy(), strip], 1.0).center_xy()
+    caption = (f"block ({bx}, {by}), k-step {step} (of 0..{tiles - 1}): copy a tile of a and a tile of b, "
+               f"syncthreads, add {tile} products per thread")
+    return _caption(caption, _title("tiled matrix multiply with shared memory", body), 0.3)

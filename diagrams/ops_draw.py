@@ -93,6 +93,29 @@ def _first_cells(shape: Tuple[int, ...], n: int) -> List[tuple]:
     return [lead + (i, 0) for i in range(min(n, shape[-2]))]
 
 
+def _last_row_cells(shape: Tuple[int, ...], n: int) -> List[tuple]:
+    """The first ``n`` indices of the grid's last row (of slice 0 for 3-D): the cells whose arrows
+    can run under the grids without crossing another cell, a label or the arrow glyph."""
+    if len(shape) == 1:
+        return [(k,) for k in range(min(n, shape[0]))]
+    lead = (0,) * (len(shape) - 2)
+    return [lead + (shape[-2] - 1, j) for j in range(min(n, shape[-1]))]
+
+
+def _expanded_grid(inp: "_Input", out_shape: Tuple[int, ...], name: str) -> Diagram:
+    """A zip input drawn at the output's shape, as broadcasting reads it: its stored cells white, the
+    cells it is read again for (never stored) light grey with the same numbers."""
+    arr = np.zeros(out_shape)
+    stored = {}
+    for idx in np.ndindex(*out_shape):
+        src = _source_index(idx, inp.shape, out_shape)
+        arr[idx] = inp.values[src]
+        pad = (0,) * (len(out_shape) - len(src)) + src
+        stored[idx] = tuple(idx) == pad  # a missing leading dim counts as size 1: its row 0 is stored
+    return _values_grid(arr, name, lambda idx: white if stored[tuple(idx)] else drawing.light_grey,
+                        lambda idx: _fmt(float(arr[idx]), _DIGITS))
+
+
 def _link(d: Diagram, src: tuple, dst: tuple, arc: float, color: Color = drawing.black,
           top: bool = False) -> Diagram:
     """Arrow from cell ``src`` to cell ``dst``. chalk bends an arc to the same side of its chord's
@@ -171,8 +194,11 @@ def map_diagram(x: Any = None, fn: Optional[Callable[..., Any]] = None, *, out_l
     if not backward:
         d = hcat([_panel("$x$", shape, "x", inp.values), right_arrow,
                   _panel(out_label, shape, "out", run and run["out"])], 1)
+        if run is not None:  # numbers in the cells: the arrows run under the grids, from the last row
+            return _edge_links(d, [(("x", *idx), ("out", *idx)) for idx in _last_row_cells(shape, arrows)],
+                               {"x": shape, "out": shape}, over=False)
         for idx in cells:
-            d = _link(d, ("x", *idx), ("out", *idx), -_ARC_NEAR, top=run is not None)
+            d = _link(d, ("x", *idx), ("out", *idx), -_ARC_NEAR)
         return d
     d = hcat([
         _panel(f"{deriv_label[:-1]} \\cdot d_{{\\mathrm{{out}}}}$", shape, "grad_x", run and run["grads"][0]),
@@ -180,9 +206,13 @@ def map_diagram(x: Any = None, fn: Optional[Callable[..., Any]] = None, *, out_l
         _panel(deriv_label, shape, "local_x", run and run["local"][0]),
         _panel("$d_{\\mathrm{out}}$", shape, "d_out", run and run["d_out"], papaya),
     ], 1)
+    if run is not None:
+        pairs = [p for idx in _last_row_cells(shape, arrows)
+                 for p in ((("local_x", *idx), ("grad_x", *idx)), (("d_out", *idx), ("local_x", *idx)))]
+        return _edge_links(d, pairs, {"grad_x": shape, "local_x": shape, "d_out": shape}, over=False)
     for idx in cells:
-        d = _link(d, ("local_x", *idx), ("grad_x", *idx), _ARC_NEAR, top=run is not None)
-        d = _link(d, ("d_out", *idx), ("local_x", *idx), _ARC_FAR, top=run is not None)
+        d = _link(d, ("local_x", *idx), ("grad_x", *idx), _ARC_NEAR)
+        d = _link(d, ("d_out", *idx), ("local_x", *idx), _ARC_FAR)
     return d
 
 
@@ -201,6 +231,25 @@ def zip_diagram(x: Any = None, y: Any = None, fn: Optional[Callable[..., Any]] =
         raise TypeError("zip_diagram: give two tensors or two shapes, not one of each")
     run = _run(_need_fn(fn, "zip_diagram"), [ix, iy], d_out, local=True) if ix.tensor is not None else None
     cells = _first_cells(out_shape, arrows)
+    if not backward and run is not None:
+        # A broadcast input is drawn at the output's shape when that fits (1-D and 2-D): its repeats
+        # in grey, so the reused row or column shows. The arrows follow the output's last row.
+        expand = len(out_shape) <= 2
+        panels, shapes = [], {"out": out_shape}
+        for inp, v in ((ix, "x"), (iy, "y")):
+            if expand and inp.shape != out_shape:
+                panels.append(label_above(f"${v}$ {inp.shape}", _expanded_grid(inp, out_shape, v)))
+                shapes[v] = out_shape
+            else:
+                panels.append(_panel(f"${v}$", inp.shape, v, inp.values))
+                shapes[v] = inp.shape
+        d = hcat(panels + [right_arrow, _panel(out_label, out_shape, "out", run["out"])], 1)
+        pairs = []
+        for idx in _last_row_cells(out_shape, arrows):
+            for v, inp in (("x", ix), ("y", iy)):
+                src = idx if shapes[v] == out_shape else _source_index(idx, inp.shape, out_shape)
+                pairs.append(((v, *src), ("out", *idx)))
+        return _edge_links(d, pairs, shapes, over=False)
     if not backward:
         d = hcat([_panel("$x$", ix.shape, "x", ix.values), _panel("$y$", iy.shape, "y", iy.values),
                   right_arrow, _panel(out_label, out_shape, "out", run and run["out"])], 1)
@@ -213,19 +262,50 @@ def zip_diagram(x: Any = None, y: Any = None, fn: Optional[Callable[..., Any]] =
     rows = []
     for k, (inp, v) in enumerate(((ix, "x"), (iy, "y"))):
         deriv = deriv_labels[k]
-        r = hcat([
-            _panel(f"{deriv[:-1]} \\cdot d_{{\\mathrm{{out}}}}$", inp.shape, f"grad_{v}",
-                   run and run["grads"][k]),
-            left_arrow,
-            _panel(deriv, out_shape, f"local_{v}", run and run["local"][k]),
-            _panel("$d_{\\mathrm{out}}$", out_shape, f"d_out_{v}", run and run["d_out"], papaya),
-        ], 1)
-        for idx in cells:
-            r = _link(r, (f"local_{v}", *idx), (f"grad_{v}", *_source_index(idx, inp.shape, out_shape)),
-                      _ARC_NEAR, top=run is not None)
-            r = _link(r, (f"d_out_{v}", *idx), (f"local_{v}", *idx), _ARC_FAR, top=run is not None)
+        grad_label = f"{deriv[:-1]} \\cdot d_{{\\mathrm{{out}}}}$"
+        stretched = _stretched_dims(inp.shape, out_shape)
+        if run is not None and stretched:
+            # a broadcast input: its gradient is the product summed over the stretched dims, the
+            # summed cells tinted (as 2-broadcasting draws it)
+            first = _last_row_cells(out_shape, 1)[0]
+            src = _source_index(first, inp.shape, out_shape)
+            feeding = [idx for idx in np.ndindex(*out_shape) if _source_index(idx, inp.shape, out_shape) == src]
+            sigma = ",".join(str(n) for n in stretched)
+            r = hcat([
+                label_above(f"$\\sum_{{{sigma}}} {deriv[1:-1]} \\cdot d_{{\\mathrm{{out}}}}$",
+                            _tinted_grid(inp.shape, f"grad_{v}", run["grads"][k], white, [src])),
+                left_arrow,
+                label_above(deriv, _tinted_grid(out_shape, f"local_{v}", run["local"][k], white, feeding)),
+                label_above("$d_{\\mathrm{out}}$",
+                            _tinted_grid(out_shape, f"d_out_{v}", run["d_out"], papaya, feeding)),
+            ], 1)
+        else:
+            r = hcat([
+                _panel(grad_label, inp.shape, f"grad_{v}", run and run["grads"][k]),
+                left_arrow,
+                _panel(deriv, out_shape, f"local_{v}", run and run["local"][k]),
+                _panel("$d_{\\mathrm{out}}$", out_shape, f"d_out_{v}", run and run["d_out"], papaya),
+            ], 1)
+        if run is not None:  # numbers in the cells: the arrows run under the grids, from the last row
+            pairs = []
+            for idx in _last_row_cells(out_shape, arrows):
+                pairs.append(((f"local_{v}", *idx), (f"grad_{v}", *_source_index(idx, inp.shape, out_shape))))
+                pairs.append(((f"d_out_{v}", *idx), (f"local_{v}", *idx)))
+            r = _edge_links(r, pairs, {f"grad_{v}": inp.shape, f"local_{v}": out_shape, f"d_out_{v}": out_shape},
+                            over=False)
+        else:
+            for idx in cells:
+                r = _link(r, (f"local_{v}", *idx), (f"grad_{v}", *_source_index(idx, inp.shape, out_shape)),
+                          _ARC_NEAR)
+                r = _link(r, (f"d_out_{v}", *idx), (f"local_{v}", *idx), _ARC_FAR)
         rows.append(r.center_xy())
     return vcat(rows, 0.8)
+
+
+def _stretched_dims(shape: Tuple[int, ...], out_shape: Tuple[int, ...]) -> List[int]:
+    """The dims of ``out_shape`` that broadcasting stretched ``shape`` along (a 1 or a missing dim)."""
+    extra = len(out_shape) - len(shape)
+    return [k for k in range(len(out_shape)) if out_shape[k] != 1 and (k < extra or shape[k - extra] == 1)]
 
 
 # ---------------------------------------------------------------- reduce
@@ -250,7 +330,7 @@ def reduce_diagram(x: Any = None, dim: int = 0, fn: Optional[Callable[..., Any]]
     along = [tuple(i if k == dim else 0 for k in range(nd)) for i in range(inp.shape[dim])]
     if out_label is None:
         out_label = f"$\\sum_{{{dim}}} x$"
-    if nd == 3:
+    if nd == 3 or run is not None:  # numbers in the cells: arrows under the grids, the rest tinted
         return _reduce_3d(inp, out_shape, dim, out_label, run, backward)
     if not backward:
         d = hcat([_panel("$x$", inp.shape, "x", inp.values), right_arrow,
@@ -267,14 +347,15 @@ def reduce_diagram(x: Any = None, dim: int = 0, fn: Optional[Callable[..., Any]]
 
 def _reduce_3d(inp: "_Input", out_shape: Tuple[int, ...], dim: int, out_label: str,
                run: Optional[Dict[str, Any]], backward: bool) -> Diagram:
-    """A 3-D reduce: its slices stand side by side, so an arrow over them would cross the numbers
-    of the next slice. The output cell in the last row of slice 0 and the cells summed into it are
-    tinted; the arrows leave those in the last row through their bottom edge and run under the
-    grids (a cell higher up a column shows it is summed by its tint alone)."""
+    """A reduce drawn with numbers (or in 3-D, where the slices stand side by side): an arrow over
+    the grids would cross numbers. The output cell in the last row (of slice 0) and the cells summed
+    into it are tinted; the arrows leave those in the last row through their bottom edge and run
+    under the grids (a cell higher up a column shows it is summed by its tint alone)."""
     shape = inp.shape
-    rows = shape[1]
-    target = (0, 0 if dim == 1 else rows - 1, 0)
-    along = [tuple(i if k == dim else target[k] for k in range(3)) for i in range(shape[dim])]
+    nd = len(shape)
+    # the last row, unless the rows are what is reduced; the first of everything else
+    target = tuple(shape[k] - 1 if (k == nd - 2 and k != dim) else 0 for k in range(nd))
+    along = [tuple(i if k == dim else target[k] for k in range(nd)) for i in range(shape[dim])]
     if not backward:
         d = hcat([label_above("$x$", _tinted_grid(shape, "x", inp.values, white, along)), right_arrow,
                   label_above(out_label, _tinted_grid(out_shape, "out", run and run["out"], white, [target]))],

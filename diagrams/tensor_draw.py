@@ -85,10 +85,12 @@ TOP_ANCHOR = -0.3
 
 
 def _grid(rows: int, cols: int, name_of: Callable[[int, int], Any],
-          fill_of: Callable[[int, int], Color], text_of: Optional[Callable[[int, int], str]] = None) -> Diagram:
+          fill_of: Callable[[int, int], Color], text_of: Optional[Callable[[int, int], str]] = None,
+          gap: float = 0.0) -> Diagram:
     """rows x cols cells, cell (i, j) named ``name_of(i, j)``; centred on the grid's middle.
 
     Cells with text also get an invisible anchor named ``name_of(i, j) + ("top",)`` in their upper part.
+    ``gap`` leaves that much room between neighbouring cells (a gutter for arrows to run in).
     """
     lines = []
     for i in range(rows):
@@ -98,8 +100,8 @@ def _grid(rows: int, cols: int, name_of: Callable[[int, int], Any],
             if text_of:
                 c = c + empty().named(tuple(name_of(i, j)) + ("top",)).translate(0, TOP_ANCHOR)
             cells.append(c)
-        lines.append(hcat(cells))
-    return vcat(lines).center_xy()
+        lines.append(hcat(cells, gap) if gap else hcat(cells))
+    return (vcat(lines, gap) if gap else vcat(lines)).center_xy()
 
 
 def matrix(rows: int, cols: int, name: str = "", colormap: Optional[Colormap] = None,
@@ -214,21 +216,22 @@ def _check_drawable(arr: np.ndarray, what: str) -> None:
 
 
 def _values_grid(arr: np.ndarray, name: str, fill_of: Callable[[tuple], Color],
-                 text_of: Optional[Callable[[tuple], str]]) -> Diagram:
-    """1-, 2- or 3-D grid; cells named (name, *index). 3-D is drawn as its dim-0 slices side by side."""
+                 text_of: Optional[Callable[[tuple], str]], gap: float = 0.0) -> Diagram:
+    """1-, 2- or 3-D grid; cells named (name, *index). 3-D is drawn as its dim-0 slices side by side.
+    ``gap``: room between neighbouring cells (see `_grid`)."""
     if arr.ndim == 1:
         return _grid(1, arr.shape[0], lambda i, j: (name, j), lambda i, j: fill_of((j,)),
-                     (lambda i, j: text_of((j,))) if text_of else None)
+                     (lambda i, j: text_of((j,))) if text_of else None, gap)
     if arr.ndim == 2:
         return _grid(arr.shape[0], arr.shape[1], lambda i, j: (name, i, j), lambda i, j: fill_of((i, j)),
-                     (lambda i, j: text_of((i, j))) if text_of else None)
+                     (lambda i, j: text_of((i, j))) if text_of else None, gap)
     slices = []
     for s in range(arr.shape[0]):
         g = _grid(arr.shape[1], arr.shape[2], lambda i, j, s=s: (name, s, i, j),
                   lambda i, j, s=s: fill_of((s, i, j)),
-                  (lambda i, j, s=s: text_of((s, i, j))) if text_of else None)
+                  (lambda i, j, s=s: text_of((s, i, j))) if text_of else None, gap)
         slices.append(drawing.label_above(f"$[{s}]$", g, gap=0.2, size=0.4))
-    return hcat(slices, 0.5).center_xy()
+    return hcat(slices, 0.5 + 2 * gap).center_xy()
 
 
 def tensor_to_diagram(t: Any, name: str = "", values: bool = True, lo: Optional[float] = None,
@@ -296,7 +299,8 @@ def strides_diagram(t: Any, name: str = "t", values: bool = True, arrows: Option
                          f"but storage has {storage.shape[0]} values")
     span = max(used - 1, 1)
     grid = _values_grid(arr, name, lambda idx: ramp_color(positions[idx] / span),
-                        (lambda idx: _fmt(float(storage[positions[idx]]), digits)) if values else None)
+                        (lambda idx: _fmt(float(storage[positions[idx]]), digits)) if values else None,
+                        STRIDES_GUTTER)
     store = _storage_row(storage, name, values, digits, used)
     top = drawing.label_above(_layout_label(shape, strides), grid, size=0.45)
     bottom = drawing.label_below("storage", store, gap=0.25, size=0.4)
@@ -309,10 +313,14 @@ def strides_diagram(t: Any, name: str = "t", values: bool = True, arrows: Option
         if idx not in positions:
             raise ValueError(f"strides_diagram: index {idx} is not in shape {shape}")
         lines.append(_storage_arrow(d, name, idx, shape, positions[idx]))
-    # The arrows go under the cells: one from an upper row would otherwise run across the numbers of
-    # the cells below it. Each leaves its cell by the edge nearest the outside of the grid (bottom
-    # row: the bottom edge; first / last column: the left / right edge), so it is seen leaving it.
+    # Every arrow leaves its own cell through its bottom edge and runs in the gutters between the
+    # cells (down a column's right-hand gutter, then to the storage), so it never passes behind
+    # another cell and no cell seems to send two arrows.
     return concat(lines + [d]) if lines else d
+
+
+#: room between the cells of a strides picture, for the arrows to run in
+STRIDES_GUTTER = 0.45
 
 
 def _storage_arrow(d: Diagram, name: str, idx: tuple, shape: Tuple[int, ...], position: int) -> Diagram:
@@ -322,21 +330,24 @@ def _storage_arrow(d: Diagram, name: str, idx: tuple, shape: Tuple[int, ...], po
         p = d.get_subdiagram(key).get_location()
         return float(p.x), float(p.y)
 
+    style = arrow_opts(width=0.06, color=Color("#444444"))
     x, y = at((name, *idx))
     rows = shape[-2] if len(shape) > 1 else 1
-    cols = shape[-1]
     i = idx[-2] if len(shape) > 1 else 0
-    j = idx[-1]
-    if i == rows - 1 or cols == 1:
-        start = (x, y + 0.5)
-    elif j == 0:
-        start = (x - 0.5, y)
-    elif j == cols - 1:
-        start = (x + 0.5, y)
-    else:
-        start = (x, y + 0.5)
     sx, sy = at((name, "storage", position))
-    return arrow_between(P2(*start), P2(sx, sy - 0.5), arrow_opts(width=0.06, color=Color("#444444")))
+    end = P2(sx, sy - 0.5)
+    if i == rows - 1:  # the bottom row: straight down from its bottom edge
+        return arrow_between(P2(x, y + 0.5), end, style)
+    # An upper row: down into the gutter under the cell, right to the column's gutter (rows further
+    # down use a line nearer the column, so their short leg never crosses a longer one), down past
+    # the grid's last row, then to the storage cell.
+    g = STRIDES_GUTTER
+    lane = ((rows - 2) / 2 - i) * 0.12
+    gx = x + 0.5 + g / 2 + lane
+    below = y + (rows - 1 - i) * (1 + g) + 0.5 + 0.3
+    leg = Path.from_list_of_tuples([(x, y + 0.5), (x, y + 0.5 + g / 2), (gx, y + 0.5 + g / 2), (gx, below)])
+    shaft = leg.stroke().line_width(0.06).line_color(Color("#444444")).fill_opacity(0)
+    return shaft + arrow_between(P2(gx, below), end, style)
 
 
 def _tracked_grid(t: Any, name: str, values: bool, digits: int, span: int) -> Diagram:
@@ -467,7 +478,8 @@ def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2,
             return _fmt(float(arr[src(i, j)]), digits) if arr is not None and values else ""
 
         g = _grid(rows, cols, lambda i, j: (nm, i, j), fill, txt)
-        return drawing.label_above(f"$\\mathrm{{{nm}}}\\ {s}$".replace(",)", ")"), g, size=0.45)
+        # upright, as Python prints a shape: "(2, 3)", "(1,)" (in math the comma adds its own space)
+        return drawing.label_above(f"{nm} {s}", g, size=0.45)
 
     grids = [expanded(a, sa, "a").center_xy(), expanded(b, sb, "b").center_xy()]
     result = None
@@ -484,7 +496,7 @@ def broadcast_diagram(a: Any, b: Any, values: bool = True, digits: int = 2,
         out_grid = _grid(rows, cols, lambda i, j: ("out", i, j),
                          lambda i, j: color_for(float(result[i, j]), lo, hi),
                          (lambda i, j: _fmt(float(result[i, j]), digits)) if values else None)
-    grids.append(drawing.label_above(f"${out_label}\\ {out}$".replace(",)", ")"), out_grid,
+    grids.append(drawing.label_above(f"${out_label}$ {out}", out_grid,
                                      size=0.45).center_xy())
     return vcat([table, hcat(grids, 1.0).center_xy()], 1.0)
 

@@ -29,6 +29,8 @@ from nbconvert import SlidesExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
+from run_notebooks import notebooks  # tools/: the same files `make notebooks` runs
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1280, 720
 #: the tag that hides a cell's code on slides while its output (a picture) shows
@@ -134,16 +136,6 @@ def build(path: pathlib.Path, out_dir: pathlib.Path, files: dict) -> pathlib.Pat
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
     return target
-
-
-def notebooks(paths: list[str]) -> list[pathlib.Path]:
-    found: list[pathlib.Path] = []
-    for p in map(pathlib.Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
-        else:
-            found.append(p)
-    return found
 
 
 def main(argv: list[str]) -> int:

@@ -64,6 +64,7 @@ def tensor_conv1d(
     ``out[b, o, w] = sum_{i, k} weight[o, i, k] * input[b, i, w + k]`` (``w - k`` if
     ``reverse``), positions outside the input counting as 0.
     """
+    ### BEGIN SOLUTION task-4.1
     batch, out_channels, out_width = out_shape
     _, in_channels, width = input_shape
     kw = weight_shape[2]
@@ -78,6 +79,7 @@ def tensor_conv1d(
                         if 0 <= x < width:
                             acc += weight[o * ws[0] + i * ws[1] + k * ws[2]] * input[b * xs[0] + i * xs[1] + x * xs[2]]
                 out[b * os[0] + o * os[1] + w * os[2]] = acc
+    ### END SOLUTION
 
 
 def tensor_conv2d(
@@ -97,6 +99,7 @@ def tensor_conv2d(
     ``out[b, o, h, w] = sum_{c, i, j} weight[o, c, i, j] * input[b, c, h + i, w + j]``
     (``h - i, w - j`` if ``reverse``), positions outside the input counting as 0.
     """
+    ### BEGIN SOLUTION task-4.2
     batch, out_channels, out_height, out_width = out_shape
     _, in_channels, height, width = input_shape
     kh, kw = weight_shape[2], weight_shape[3]
@@ -119,6 +122,7 @@ def tensor_conv2d(
                                         * input[b * xs[0] + c * xs[1] + y * xs[2] + x * xs[3]]
                                     )
                     out[b * os[0] + o * os[1] + h * os[2] + w * os[3]] = acc
+    ### END SOLUTION
 
 
 def simple_conv_kernel(

@@ -175,6 +175,7 @@ def map_kernel(fn, out, out_shape, out_strides, in_storage, in_shape, in_strides
     ``in_shape`` broadcasts to ``out_shape``. ``fn`` is a unary op code or a
     numba-compiled function.
     """
+    ### BEGIN SOLUTION task-3.1
     size = _size(out_shape)
     dims = len(out_shape)
     flat = (
@@ -206,6 +207,7 @@ def map_kernel(fn, out, out_shape, out_strides, in_storage, in_shape, in_strides
             o = index_to_position(out_index, out_strides)
             p = index_to_position(in_index, in_strides)
         _map_run(fn, out, o, out_step, in_storage, p, in_step, j0, j1)
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
@@ -217,6 +219,7 @@ def zip_kernel(  # type: ignore[no-untyped-def]
     ``a_shape`` and ``b_shape`` broadcast to ``out_shape``. ``fn`` is a binary op code
     or a numba-compiled function.
     """
+    ### BEGIN SOLUTION task-3.1
     size = _size(out_shape)
     dims = len(out_shape)
     flat = (
@@ -254,6 +257,7 @@ def zip_kernel(  # type: ignore[no-untyped-def]
             pa = index_to_position(a_index, a_strides)
             pb = index_to_position(b_index, b_strides)
         _zip_run(fn, out, o, out_step, a_storage, pa, a_step, b_storage, pb, b_step, j0, j1)
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
@@ -265,6 +269,7 @@ def reduce_kernel(  # type: ignore[no-untyped-def]
     ``out_shape`` is ``a_shape`` with size 1 at ``reduce_dim``; ``out`` is pre-filled with
     the start value. ``fn`` is a binary op code or a numba-compiled function.
     """
+    ### BEGIN SOLUTION task-3.1
     size = _size(out_shape)
     dims = len(out_shape)
     n = a_shape[reduce_dim]
@@ -314,6 +319,7 @@ def reduce_kernel(  # type: ignore[no-untyped-def]
                 # out = fn(out, a[.., k, ..]) elementwise along the run (in place is safe:
                 # each element is read before it is written).
                 _zip_run(fn, out, o, out_step, out, o, out_step, a_storage, p + k * step, a_step, j0, j1)
+    ### END SOLUTION
 
 
 # matrix_multiply works on blocks: _ROWS rows of the output at a time (one parallel task),
@@ -334,6 +340,7 @@ def matmul_kernel(  # type: ignore[no-untyped-def]
     fused multiply-adds (one at a time for a tile's last m % 4, and for the last n % 4 rows
     of a block): equal to ``SimpleOps`` up to the last bits.
     """
+    ### BEGIN SOLUTION task-3.2
     batch, n, p = out_shape[0], out_shape[1], out_shape[2]
     m = a_shape[2]
     a_bstep = a_strides[0] if a_shape[0] > 1 else 0
@@ -409,6 +416,7 @@ def matmul_kernel(  # type: ignore[no-untyped-def]
             o = z * out_strides[0] + (i0 + r) * out_strides[1]
             for j in range(p):
                 out[o + j * out_strides[2]] = acc[r, j]
+    ### END SOLUTION
 
 
 # ## One-thread twins, for small tensors

@@ -177,6 +177,7 @@ def map_kernel(fn, out, out_shape, out_strides, size, aligned, a, a_shape, a_str
 
     ``aligned``: both contiguous with the same shape, so position = ordinal (no index math).
     """
+    ### BEGIN SOLUTION task-3.3
     i = cuda.grid(1)
     step = cuda.gridsize(1)
     if aligned:
@@ -192,6 +193,7 @@ def map_kernel(fn, out, out_shape, out_strides, size, aligned, a, a_shape, a_str
         value = a[_index_to_position(a_index, a_strides)]
         out[_index_to_position(out_index, out_strides)] = _call1(fn, value)
         i += step
+    ### END SOLUTION
 
 
 @cuda.jit(cache=True)
@@ -199,6 +201,7 @@ def zip_kernel(  # type: ignore[no-untyped-def]
     fn, out, out_shape, out_strides, size, aligned, a, a_shape, a_strides, b, b_shape, b_strides
 ):
     """``out[i] = fn(a[i], b[i])`` for every index i of ``out``, the broadcast of both shapes."""
+    ### BEGIN SOLUTION task-3.3
     i = cuda.grid(1)
     step = cuda.gridsize(1)
     if aligned:
@@ -217,6 +220,7 @@ def zip_kernel(  # type: ignore[no-untyped-def]
         y = b[_index_to_position(b_index, b_strides)]
         out[_index_to_position(out_index, out_strides)] = _call2(fn, x, y)
         i += step
+    ### END SOLUTION
 
 
 # ## reduce: groups of threads fold one output each, through shared memory
@@ -240,6 +244,7 @@ def reduce_kernel(  # type: ignore[no-untyped-def]
     of active threads at each step. ``fold``: 1 folds the result into what ``out`` holds
     (the start value), 0 overwrites it (a first pass, whose chunks must not each count it).
     """
+    ### BEGIN SOLUTION task-3.3
     cache = cuda.shared.array(THREADS, numba.float64)
     t = cuda.threadIdx.x
     lane = t % width
@@ -288,6 +293,7 @@ def reduce_kernel(  # type: ignore[no-untyped-def]
             out[out_pos] = _call2(fn, out[out_pos], cache[t])
         else:
             out[out_pos] = cache[t]
+    ### END SOLUTION
 
 
 # ## matrix multiply: shared-memory tiles, a register patch per thread
@@ -305,6 +311,7 @@ def matmul_kernel(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape
     rows and columns are TB apart, so that neighbouring threads read neighbouring numbers
     (from global memory when copying, from shared memory when multiplying).
     """
+    ### BEGIN SOLUTION task-3.4
     a_tile = cuda.shared.array((BK, BM), numba.float64)
     b_tile = cuda.shared.array((BK, BN), numba.float64)
     acc = cuda.local.array((TM, TN), numba.float64)
@@ -357,6 +364,7 @@ def matmul_kernel(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape
             j = col0 + tx + c * TB
             if i < n and j < p:
                 out[d * out_strides[0] + i * out_strides[1] + j * out_strides[2]] = acc[r, c]
+    ### END SOLUTION
 
 
 # ## The practice kernels of MiniTorch's course (Module 3)
@@ -367,6 +375,7 @@ def sum_practice_kernel(out, a, size):  # type: ignore[no-untyped-def]
     """Block ``b`` (of ``PRACTICE`` threads) writes ``out[b] = a[32b] + ... + a[32b + 31]``
     (missing numbers past ``size`` count as 0): each thread copies one number to shared
     memory, then the block adds pairs, halving the active threads at each step."""
+    ### BEGIN SOLUTION task-3.3
     cache = cuda.shared.array(PRACTICE, numba.float64)
     t = cuda.threadIdx.x
     i = cuda.blockIdx.x * PRACTICE + t
@@ -380,6 +389,7 @@ def sum_practice_kernel(out, a, size):  # type: ignore[no-untyped-def]
         s //= 2
     if t == 0:
         out[cuda.blockIdx.x] = cache[0]
+    ### END SOLUTION
 
 
 @cuda.jit(cache=True)
@@ -387,6 +397,7 @@ def mm_practice_kernel(out, a, b, size):  # type: ignore[no-untyped-def]
     """One block: ``out = a @ b`` for contiguous ``size`` x ``size`` matrices, ``size <= 32``.
     Thread (i, j) copies a[i, j] and b[i, j] into shared memory once; after the barrier every
     product reads shared memory only, and thread (i, j) writes out[i, j]."""
+    ### BEGIN SOLUTION task-3.4
     a_shared = cuda.shared.array((PRACTICE, PRACTICE), numba.float64)
     b_shared = cuda.shared.array((PRACTICE, PRACTICE), numba.float64)
     i = cuda.threadIdx.x
@@ -400,6 +411,7 @@ def mm_practice_kernel(out, a, b, size):  # type: ignore[no-untyped-def]
         for k in range(size):
             acc += a_shared[i, k] * b_shared[k, j]
         out[i * size + j] = acc
+    ### END SOLUTION
 
 
 # numba's disk cache watches only this file, but the kernels also compile the op table,

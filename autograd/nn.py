@@ -80,18 +80,22 @@ class _ConvFun(Function):
 
     @classmethod
     def forward(cls, ctx: Context, input: Tensor, weight: Tensor) -> Tensor:  # type: ignore[override]
+        ### BEGIN SOLUTION task-4.1
         _check_conv(input, weight, cls.dims)
         ctx.save_for_backward(input, weight)
         return conv(input, weight, (input.shape[0], weight.shape[0]) + input.shape[2:])
+        ### END SOLUTION
 
     @classmethod
     def backward(cls, ctx: Context, grad_output: Tensor) -> Tuple[Tensor, Tensor]:  # type: ignore[override]
+        ### BEGIN SOLUTION task-4.1
         input, weight = ctx.saved_values
         grad_input = conv(grad_output, _swap01(weight), input.shape, reverse=True)
         grad_weight = conv(
             _swap01(input), _swap01(grad_output), (weight.shape[1], weight.shape[0]) + weight.shape[2:]
         )
         return grad_input, _swap01(grad_weight)
+        ### END SOLUTION
 
 
 class Conv1dFun(_ConvFun):
@@ -152,6 +156,7 @@ def tile(input: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, int, int]:
     ``new_height``, ``new_width``. Made of a view, a permute and a contiguous copy, so the
     gradient flows back through the ordinary Functions. H and W must be multiples of kh, kw.
     """
+    ### BEGIN SOLUTION task-4.3
     kh, kw = _kernel_arg(kernel)
     _check_pool(input, (kh, kw), "tile")
     batch, channel, height, width = input.shape
@@ -159,6 +164,7 @@ def tile(input: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, int, int]:
     blocks = input.contiguous().view(batch, channel, new_height, kh, new_width, kw)
     tiled = blocks.permute(0, 1, 2, 4, 3, 5).contiguous().view(batch, channel, new_height, new_width, kh * kw)
     return tiled, new_height, new_width
+    ### END SOLUTION
 
 
 def _pool(input: Tensor, kernel: Tuple[int, int], reduce: Any) -> Tensor:
@@ -171,17 +177,21 @@ def _pool(input: Tensor, kernel: Tuple[int, int], reduce: Any) -> Tensor:
     here every step keeps the layout (measured: half the time of a digits LeNet epoch went to
     those two copies).
     """
+    ### BEGIN SOLUTION task-4.3
     kh, kw = _kernel_arg(kernel)
     _check_pool(input, (kh, kw), "pool")
     batch, channel, height, width = input.shape
     rows = reduce(input.contiguous().view(batch, channel, height // kh, kh, width), 3)
     blocks = rows.view(batch, channel, height // kh, width // kw, kw)
     return reduce(blocks, 4).view(batch, channel, height // kh, width // kw)
+    ### END SOLUTION
 
 
 def avgpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     """Mean of each (kh, kw) block: (B, C, H, W) -> (B, C, H // kh, W // kw)."""
+    ### BEGIN SOLUTION task-4.3
     return _pool(input, kernel, lambda t, dim: t.mean(dim))
+    ### END SOLUTION
 
 
 def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
@@ -190,7 +200,9 @@ def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     The gradient goes to the block's maximum. (Ties, rare with real data, share it: first
     between the tied rows of a column, then between tied columns.)
     """
+    ### BEGIN SOLUTION task-4.4
     return _pool(input, kernel, max)
+    ### END SOLUTION
 
 
 # ## Max, argmax, softmax
@@ -199,7 +211,9 @@ def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
 def max(input: Tensor, dim: int) -> Tensor:
     """Maximum over ``dim`` (kept with size 1). Backward: the gradient goes to the argmax
     (split equally where several positions tie). The library's one ``Max`` Function."""
+    ### BEGIN SOLUTION task-4.4
     return input.max(dim)
+    ### END SOLUTION
 
 
 def argmax(input: Tensor, dim: int) -> Tensor:
@@ -207,8 +221,10 @@ def argmax(input: Tensor, dim: int) -> Tensor:
 
     Same shape as ``input``; every tied maximum gets a 1. A constant (no gradient).
     """
+    ### BEGIN SOLUTION task-4.4
     x = input.detach()
     return x == x.max(dim)
+    ### END SOLUTION
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
@@ -218,8 +234,10 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     for any m; with the max no exp overflows). m is taken as a constant: the result does not
     depend on it, so neither does the gradient.
     """
+    ### BEGIN SOLUTION task-4.4
     e = (input - input.detach().max(dim)).exp()
     return e / e.sum(dim)
+    ### END SOLUTION
 
 
 def logsoftmax(input: Tensor, dim: int) -> Tensor:
@@ -228,8 +246,10 @@ def logsoftmax(input: Tensor, dim: int) -> Tensor:
     m is the max along ``dim`` (a constant for the gradient, as in ``softmax``), so exp
     never overflows and logits of 1000 give finite results.
     """
+    ### BEGIN SOLUTION task-4.4
     shifted = input - input.detach().max(dim)
     return shifted - shifted.exp().sum(dim).log()
+    ### END SOLUTION
 
 
 # ## Dropout
@@ -257,6 +277,7 @@ def dropout(
     The mask comes from ``seed`` if given, else from the module's generator (seeded 0 at
     import, ``manual_seed`` restarts it): runs are reproducible.
     """
+    ### BEGIN SOLUTION task-4.4
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"dropout: rate must be between 0 and 1, got {rate}")
     if ignore or rate == 0.0:
@@ -268,6 +289,7 @@ def dropout(
     if scale:
         keep /= 1.0 - rate
     return input * Tensor.from_numpy(keep, backend=input.backend, requires_grad=False)
+    ### END SOLUTION
 
 
 # ## Losses

@@ -118,11 +118,15 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         return a.f.neg_map(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         return grad_output.f.neg_map(grad_output)
+        ### END SOLUTION
 
 
 class Inv(Function):
@@ -130,13 +134,17 @@ class Inv(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a)
         return a.f.inv_map(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (a,) = ctx.saved_values
         return grad_output.f.inv_back_zip(a, grad_output)
+        ### END SOLUTION
 
 
 class Sigmoid(Function):
@@ -144,16 +152,20 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         s = a.f.sigmoid_map(a)
         ctx.save_for_backward(s)
         return s
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (s,) = ctx.saved_values
         f = s.f
         one_minus_s = f.add_zip(_constant(1.0, s), f.neg_map(s))
         return f.mul_zip(f.mul_zip(grad_output, s), one_minus_s)
+        ### END SOLUTION
 
 
 class ReLU(Function):
@@ -161,13 +173,17 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a)
         return a.f.relu_map(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (a,) = ctx.saved_values
         return grad_output.f.relu_back_zip(a, grad_output)
+        ### END SOLUTION
 
 
 class Log(Function):
@@ -175,13 +191,17 @@ class Log(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a)
         return a.f.log_map(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (a,) = ctx.saved_values
         return grad_output.f.log_back_zip(a, grad_output)
+        ### END SOLUTION
 
 
 class Exp(Function):
@@ -189,14 +209,18 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         out = a.f.exp_map(a)
         ctx.save_for_backward(out)
         return out
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (out,) = ctx.saved_values
         return grad_output.f.mul_zip(grad_output, out)
+        ### END SOLUTION
 
 
 class Tanh(Function):
@@ -204,15 +228,19 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         t = a.f.tanh_map(a)
         ctx.save_for_backward(t)
         return t
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (t,) = ctx.saved_values
         f = t.f
         return f.mul_zip(grad_output, f.add_zip(_constant(1.0, t), f.neg_map(f.mul_zip(t, t))))
+        ### END SOLUTION
 
 
 class Abs(Function):
@@ -220,16 +248,20 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a)
         return a.f.abs_map(a)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (a,) = ctx.saved_values
         f = a.f
         zero = _constant(0.0, a)
         sign = f.add_zip(f.lt_zip(zero, a), f.neg_map(f.lt_zip(a, zero)))
         return f.mul_zip(grad_output, sign)
+        ### END SOLUTION
 
 
 class Pow(Function):
@@ -240,14 +272,18 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", p: float) -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a, p)
         return a.f.pow_zip(a, _constant(p, a))
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         a, p = ctx.saved_values
         f = a.f
         return f.mul_zip(grad_output, f.mul_zip(_constant(p, a), f.pow_zip(a, _constant(p - 1.0, a))))
+        ### END SOLUTION
 
 
 class Copy(Function):
@@ -270,11 +306,15 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         return a.f.add_zip(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        ### BEGIN SOLUTION task-2.4
         return grad_output, grad_output
+        ### END SOLUTION
 
 
 class Mul(Function):
@@ -282,14 +322,18 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a, b)
         return a.f.mul_zip(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        ### BEGIN SOLUTION task-2.4
         a, b = ctx.saved_values
         f = grad_output.f
         return f.mul_zip(grad_output, b), f.mul_zip(grad_output, a)
+        ### END SOLUTION
 
 
 class Maximum(Function):
@@ -301,17 +345,21 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a, b)
         return a.f.max_zip(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        ### BEGIN SOLUTION task-2.4
         a, b = ctx.saved_values
         f = a.f
         tie = f.mul_zip(_constant(0.5, a), f.eq_zip(a, b))
         share_a = f.add_zip(f.lt_zip(b, a), tie)
         share_b = f.add_zip(f.lt_zip(a, b), tie)
         return f.mul_zip(grad_output, share_a), f.mul_zip(grad_output, share_b)
+        ### END SOLUTION
 
 
 class _Comparison(Function):
@@ -322,8 +370,10 @@ class _Comparison(Function):
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        ### BEGIN SOLUTION task-2.4
         a_shape, b_shape = ctx.saved_values
         return grad_output.zeros(a_shape), grad_output.zeros(b_shape)
+        ### END SOLUTION
 
 
 class LT(_Comparison):
@@ -331,8 +381,10 @@ class LT(_Comparison):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a.shape, b.shape)
         return a.f.lt_zip(a, b)
+        ### END SOLUTION
 
 
 class EQ(_Comparison):
@@ -340,8 +392,10 @@ class EQ(_Comparison):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a.shape, b.shape)
         return a.f.eq_zip(a, b)
+        ### END SOLUTION
 
 
 class IsClose(_Comparison):
@@ -349,8 +403,10 @@ class IsClose(_Comparison):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a.shape, b.shape)
         return a.f.is_close_zip(a, b)
+        ### END SOLUTION
 
 
 # ## Reductions (``dim`` is a Python int; the reduced dimension is kept, with size 1)
@@ -388,13 +444,17 @@ class Sum(_DimFunction):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a.shape)
         return a.f.add_reduce(a, dim)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (a_shape,) = ctx.saved_values
         return grad_output.f.add_zip(grad_output, grad_output.zeros(a_shape))
+        ### END SOLUTION
 
 
 class All(_DimFunction):
@@ -405,15 +465,19 @@ class All(_DimFunction):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a.shape)
         f = a.f
         truth = f.add_zip(_constant(1.0, a), f.neg_map(f.eq_zip(a, _constant(0.0, a))))  # a != 0
         return f.mul_reduce(truth, dim)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (a_shape,) = ctx.saved_values
         return grad_output.zeros(a_shape)
+        ### END SOLUTION
 
 
 class Max(_DimFunction):
@@ -426,17 +490,21 @@ class Max(_DimFunction):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         out = a.f.max_reduce(a, dim)
         ctx.save_for_backward(a, out, dim)
         return out
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         a, out, dim = ctx.saved_values
         f = a.f
         argmax = f.eq_zip(a, out)  # 1.0 at the max positions (out broadcasts along dim)
         share = f.inv_map(f.add_reduce(argmax, dim))  # 1 / number of tied maxima
         return f.mul_zip(argmax, f.mul_zip(grad_output, share))
+        ### END SOLUTION
 
 
 class Prod(_DimFunction):
@@ -449,11 +517,14 @@ class Prod(_DimFunction):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", dim: int) -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a, dim)
         return a.f.mul_reduce(a, dim)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         a, dim = ctx.saved_values
         f = a.f
         one = _constant(1.0, a)
@@ -467,6 +538,7 @@ class Prod(_DimFunction):
             f.mul_zip(f.add_zip(one, f.neg_map(is_zero)), at_nonzero), f.mul_zip(is_zero, at_zero)
         )
         return f.mul_zip(grad_output, share)
+        ### END SOLUTION
 
 
 # ## Views: same numbers, new shape or order
@@ -494,16 +566,20 @@ class Permute(_SizesFunction):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", order: Tuple[int, ...]) -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(order)
         return a._new(a._tensor.permute(*order))
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.4
         (order,) = ctx.saved_values
         inverse = [0] * len(order)
         for new_dim, old_dim in enumerate(order):
             inverse[old_dim] = new_dim
         return grad_output._new(grad_output._tensor.permute(*inverse))
+        ### END SOLUTION
 
 
 class View(_SizesFunction):
@@ -606,17 +682,21 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
         ctx.save_for_backward(a, b)
         return a.f.matrix_multiply(a, b)
+        ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        ### BEGIN SOLUTION task-2.4
         a, b = ctx.saved_values
         f = grad_output.f
         return (
             f.matrix_multiply(grad_output, _transpose(b)),
             f.matrix_multiply(_transpose(a), grad_output),
         )
+        ### END SOLUTION
 
 
 __all__ = [

@@ -82,6 +82,7 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
         in_shape: Shape,
         in_strides: Strides,
     ) -> None:
+        ### BEGIN SOLUTION task-2.3
         out_index = np.zeros(len(out_shape), dtype=np.int32)
         in_index = np.zeros(len(in_shape), dtype=np.int32)
         for ordinal in range(int(np.prod(out_shape))):
@@ -89,6 +90,7 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
             broadcast_index(out_index, out_shape, in_shape, in_index)
             value = in_storage[index_to_position(in_index, in_strides)]
             out[index_to_position(out_index, out_strides)] = fn(value)
+        ### END SOLUTION
 
     return _map
 
@@ -111,6 +113,7 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
         b_shape: Shape,
         b_strides: Strides,
     ) -> None:
+        ### BEGIN SOLUTION task-2.3
         out_index = np.zeros(len(out_shape), dtype=np.int32)
         a_index = np.zeros(len(a_shape), dtype=np.int32)
         b_index = np.zeros(len(b_shape), dtype=np.int32)
@@ -121,6 +124,7 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
             a = a_storage[index_to_position(a_index, a_strides)]
             b = b_storage[index_to_position(b_index, b_strides)]
             out[index_to_position(out_index, out_strides)] = fn(a, b)
+        ### END SOLUTION
 
     return _zip
 
@@ -142,6 +146,7 @@ def tensor_reduce(fn: Callable[[float, float], float]) -> Callable[..., None]:
         a_strides: Strides,
         reduce_dim: int,
     ) -> None:
+        ### BEGIN SOLUTION task-2.3
         index = np.zeros(len(out_shape), dtype=np.int32)
         for ordinal in range(int(np.prod(out_shape))):
             to_index(ordinal, out_shape, index)
@@ -151,6 +156,7 @@ def tensor_reduce(fn: Callable[[float, float], float]) -> Callable[..., None]:
                 index[reduce_dim] = j  # walk along the reduced dimension of a
                 acc = fn(acc, a_storage[index_to_position(index, a_strides)])
             out[position] = acc
+        ### END SOLUTION
 
     return _reduce
 

@@ -11,6 +11,14 @@ and a hint. The library marks the code a student writes with comment lines::
 
 A task whose code is not marked yet says ``regions = "pending"``: the tools list it, grade it
 (the reference code is still there), but ``release`` leaves it solved and says so.
+
+A task done in a notebook rather than in a library body (training a network: MiniTorch's
+1.5, 2.5, 3.5, 4.5) says ``regions = "notebook"``. Its solution, if the notebook has one, sits
+in a code cell the catalogue lists for it, between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
+lines (nbgrader's convention; the task tag is optional there: the cell says whose it is);
+``release`` stubs those lines in the cell and keeps the cell's reference outputs, which nbval
+then compares with the student's run. A notebook task without such a cell has nothing to
+stub: ``release`` keeps it as the reference and says so; grading still runs its checks.
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ LIBRARY_GLOBS = ("autograd/*.py", "autograd/**/*.py")
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION task-(?P<task>\d+\.\d+)[ \t]*$")
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
+# In a notebook cell the task tag is optional (the catalogue's `cells` say whose cell it is).
+CELL_BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?: task-(?P<task>\d+\.\d+))?[ \t]*$")
+KINDS = ("marked", "pending", "notebook")
 TASK_ID = re.compile(r"^\d+\.\d+$")
 
 
@@ -65,7 +76,16 @@ class Task:
     depends: Tuple[str, ...]
     hint: str
     see: str
-    pending: bool
+    regions: str = "marked"  # one of KINDS
+
+    @property
+    def pending(self) -> bool:
+        return self.regions == "pending"
+
+    @property
+    def notebook(self) -> bool:
+        """Done in a notebook cell, not in a library body (see the module docstring)."""
+        return self.regions == "notebook"
 
     @property
     def key(self) -> Tuple[int, int]:
@@ -186,8 +206,8 @@ def load(root: pathlib.Path | str = ".", path: Optional[pathlib.Path | str] = No
         if task_id in tasks:
             raise CatalogueError(f"{file}: task {task_id} is defined twice")
         regions = entry.get("regions", "marked")
-        if regions not in ("marked", "pending"):
-            raise CatalogueError(f"task {task_id}: regions must be 'marked' or 'pending', got {regions!r}")
+        if regions not in KINDS:
+            raise CatalogueError(f"task {task_id}: regions must be one of {', '.join(KINDS)}, got {regions!r}")
         points = entry.get("points")
         if not isinstance(points, (int, float)) or points < 0:
             raise CatalogueError(f"task {task_id}: points must be a number >= 0, got {points!r}")
@@ -204,7 +224,7 @@ def load(root: pathlib.Path | str = ".", path: Optional[pathlib.Path | str] = No
             depends=_strings(entry, "depends", task_id),
             hint=entry["hint"].strip(),
             see=entry["see"],
-            pending=regions == "pending",
+            regions=regions,
         )
     for t in tasks.values():
         for d in t.depends:
@@ -268,14 +288,37 @@ def check_markers(catalogue: Catalogue, regions: Iterable[Region]) -> List[str]:
         by_task[r.task] = by_task.get(r.task, 0) + 1
         if r.task not in catalogue.tasks:
             problems.append(f"{r.path}:{r.begin + 1}: region for task {r.task}, which the catalogue does not list")
-        elif catalogue.tasks[r.task].pending:
-            problems.append(f"{r.path}:{r.begin + 1}: region for task {r.task}, which the catalogue calls pending")
+        elif catalogue.tasks[r.task].regions != "marked":
+            kind = catalogue.tasks[r.task].regions
+            problems.append(f"{r.path}:{r.begin + 1}: region for task {r.task}, which the catalogue calls {kind}")
     for t in catalogue:
-        if not t.pending and not by_task.get(t.id):
+        if t.regions == "marked" and not by_task.get(t.id):
             problems.append(f"task {t.id} says its regions are marked, but the library has none")
     return problems
 
 
 def releasable(tasks: Sequence[Task]) -> Tuple[List[Task], List[Task]]:
-    """Split ``tasks`` into those release can stub and the pending ones it leaves solved."""
+    """Split ``tasks`` into those release can stub (marked, and notebook tasks) and the pending ones
+    it leaves solved."""
     return [t for t in tasks if not t.pending], [t for t in tasks if t.pending]
+
+
+def cell_regions(source: str) -> List[Tuple[int, int, str]]:
+    """(begin, end, indent) of the solution regions of a notebook cell's source (0-based lines,
+    both marker lines included), checked as in the library: every BEGIN has its END, no nesting."""
+    out: List[Tuple[int, int, str]] = []
+    open_at: Optional[Tuple[int, str]] = None
+    for n, line in enumerate(source.splitlines()):
+        m = CELL_BEGIN.match(line)
+        if m:
+            if open_at is not None:
+                raise CatalogueError(f"cell line {n + 1}: BEGIN SOLUTION inside the region opened at line {open_at[0] + 1}")
+            open_at = (n, m["indent"])
+        elif END.match(line):
+            if open_at is None:
+                raise CatalogueError(f"cell line {n + 1}: END SOLUTION without a BEGIN SOLUTION")
+            out.append((open_at[0], n, open_at[1]))
+            open_at = None
+    if open_at is not None:
+        raise CatalogueError(f"cell line {open_at[0] + 1}: BEGIN SOLUTION is never closed")
+    return out

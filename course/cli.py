@@ -18,8 +18,9 @@ def _options(args: argparse.Namespace) -> runner.Options:
 def _limits(p: argparse.ArgumentParser, timeout: float) -> None:
     p.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS",
                    help=f"wall-clock limit of each run: the tests, or one notebook (default {timeout:g})")
-    p.add_argument("--cell-timeout", type=float, default=60, metavar="SECONDS",
-                   help="limit per notebook cell and per test (default 60)")
+    p.add_argument("--cell-timeout", type=float, default=runner.Options.cell_timeout, metavar="SECONDS",
+                   help=f"limit per notebook cell and per test (default {runner.Options.cell_timeout:g}: the first "
+                        "use of a numba kernel compiles it)")
     p.add_argument("--memory", type=int, default=4096, metavar="MB", help="address-space limit per run (default 4096)")
     p.add_argument("--no-unshare", action="store_true", help="do not start runs in a network namespace")
 
@@ -88,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         regions = cat_mod.find_regions(root)
         for t in catalogue.select(args.tasks):
             n = len([r for r in regions if r.task == t.id])
-            state = "pending" if t.pending else f"{n} regions"
+            state = f"{n} regions" if t.regions == "marked" else t.regions
             print(f"{t.id:>4}  {t.points:>3g} pts  {state:<11} {len(t.tests):>2} tests {len(t.cells):>2} cells  {t.title}")
         problems = cat_mod.check_markers(catalogue, regions)
         for problem in problems:

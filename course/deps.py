@@ -15,12 +15,15 @@ from typing import Optional
 from . import catalogue as cat_mod
 from . import runner
 from .grade import grade
-from .release import release
+from .release import notebook_region_tasks, release
 
 
 def dependency_table(root: pathlib.Path, spec: Optional[str], graded: Optional[str], options: runner.Options) -> int:
     catalogue = cat_mod.load(root)
     stub_tasks, _ = cat_mod.releasable(catalogue.select(spec))
+    # A notebook task without a solution cell has nothing to stub (release keeps it): nothing to measure.
+    in_cells = notebook_region_tasks(root, catalogue, stub_tasks)
+    stub_tasks = [t for t in stub_tasks if not t.notebook or t.id in in_cells]
     graded_tasks = [t.id for t in catalogue.select(graded) if t.tests or t.cells]
     disagreements = 0
     for t in stub_tasks:

@@ -10,7 +10,9 @@ is restored and listed under "modified". Then the task checks run in a sandboxed
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
+import json
 import pathlib
 import re
 import shutil
@@ -84,11 +86,32 @@ def _drop_symlinks(folder: pathlib.Path) -> None:
             p.unlink()
 
 
+def released_copies(code: pathlib.Path, root: pathlib.Path) -> Dict[str, str]:
+    """sha256 of each notebook as the student edition the submission says it is (``course/release.json``)
+    was written: the release hides outputs that show a solution, which is no change by the student."""
+    info = code / "course" / "release.json"
+    try:
+        released = json.loads(info.read_text(encoding="utf-8"))["released"]
+        return _edition_hashes(str(root), tuple(str(t) for t in released))
+    except (OSError, ValueError, KeyError, TypeError, cat_mod.CatalogueError):
+        return {}
+
+
+@functools.lru_cache(maxsize=32)
+def _edition_hashes(root: str, released: tuple) -> Dict[str, str]:
+    from .release import edition_notebooks  # (one computation per released set in a batch)
+
+    texts = edition_notebooks(root, released)
+    return {rel: hashlib.sha256(text.encode("utf-8")).hexdigest() for rel, text in texts.items()}
+
+
 def restore(code: pathlib.Path, root: pathlib.Path, files: Sequence[str]) -> List[str]:
-    """Put the instructor's copy of each of ``files`` in place; return those that differed or were missing.
+    """Put the instructor's copy of each of ``files`` in place; return those that differed or were missing
+    (a notebook as the student edition has it is not a difference).
 
     A conftest.py the instructor does not have is removed too (pytest would load it into the run).
     """
+    edition = released_copies(code, root)
     modified = []
     for extra in sorted(code.rglob("conftest.py")):
         rel = extra.relative_to(code).as_posix()
@@ -98,7 +121,8 @@ def restore(code: pathlib.Path, root: pathlib.Path, files: Sequence[str]) -> Lis
     for rel in files:
         mine, theirs = root / rel, code / rel
         if not theirs.is_file() or sha256(theirs) != sha256(mine):
-            modified.append(rel)
+            if not (theirs.is_file() and not theirs.is_symlink() and sha256(theirs) == edition.get(rel)):
+                modified.append(rel)
             theirs.parent.mkdir(parents=True, exist_ok=True)
             if theirs.is_symlink() or theirs.is_dir():
                 shutil.rmtree(theirs, ignore_errors=True)

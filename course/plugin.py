@@ -67,6 +67,25 @@ def _outputs(outputs) -> list:
     return out
 
 
+def pytest_sessionstart(session):
+    """No shrinking of failing hypothesis examples in a check or grading run.
+
+    Shrinking re-runs a failing test on smaller and smaller inputs: with a stub (or another task's
+    stub) that fails on every input, a gradient check over random shapes spent two minutes there
+    (test_nn's pooling gradients with task 4.4 stubbed), for an example nobody reads but the
+    first line of. The profile is loaded here, after conftest.py chose its own, before the test
+    modules are imported (their ``settings(...)`` and ``@given`` read the default then).
+    """
+    try:
+        from hypothesis import Phase, settings
+    except ImportError:
+        return
+    current = settings.default
+    settings.register_profile("course-no-shrink", parent=current,
+                              phases=tuple(p for p in current.phases if p != Phase.shrink))
+    settings.load_profile("course-no-shrink")
+
+
 def pytest_collection_modifyitems(config, items):
     select = os.environ.get("COURSE_SELECT")
     if not select:

@@ -13,7 +13,7 @@ import json
 import pathlib
 import shutil
 import sys
-from typing import Dict, Iterable, List, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from . import catalogue as cat_mod
 from .catalogue import Catalogue, Region, Task
@@ -96,9 +96,19 @@ def release(root: pathlib.Path | str, dest: pathlib.Path | str, spec: str | None
         raise cat_mod.CatalogueError(
             f"nothing to release for {spec!r}: " + ("all of it is pending" if pending else "no such task")
         )
+    # A notebook task is released when one of its cells has a solution region; else it is kept.
+    in_cells = notebook_region_tasks(root, catalogue, chosen)
+    kept = [t for t in chosen if t.notebook and t.id not in in_cells]
+    chosen = [t for t in chosen if t not in kept]
     for t in pending:
         if not quiet:
             print(f"note: task {t.id} ({t.title}) is pending (no solution markers yet): it stays solved", file=sys.stderr)
+    for t in kept:
+        if not quiet:
+            print(f"note: task {t.id} ({t.title}) is done in a notebook that has no solution region to stub: "
+                  "it stays as the reference (its checks still grade it)", file=sys.stderr)
+    if not chosen:
+        raise cat_mod.CatalogueError(f"nothing to release for {spec!r}: no task there has a solution region")
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} exists and is not empty: release into a new folder")
     stubbed = {t.id: t for t in chosen}
@@ -121,13 +131,15 @@ def release(root: pathlib.Path | str, dest: pathlib.Path | str, spec: str | None
         if rel in regions_by_file:
             target.write_text(stub_source(source.read_text(encoding="utf-8"), regions_by_file[rel], stubbed), encoding="utf-8")
         elif rel.endswith(".ipynb"):
-            target.write_text(student_notebook(source.read_text(encoding="utf-8"), leaks, catalogue, rel), encoding="utf-8")
+            target.write_text(student_notebook(source.read_text(encoding="utf-8"), leaks, catalogue, rel, stubbed),
+                              encoding="utf-8")
         else:
             shutil.copyfile(source, target)
 
     info = {
         "released": [t.id for t in chosen],
         "pending": [t.id for t in pending],
+        "kept": [t.id for t in kept],
         "tasks": {t.id: {"title": t.title, "points": t.points, "see": t.see} for t in chosen},
     }
     (dest / "course" / "release.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -144,13 +156,60 @@ def release(root: pathlib.Path | str, dest: pathlib.Path | str, spec: str | None
 # ## Notebooks: reference outputs kept, except those that would show a released solution
 
 
-def student_notebook(text: str, leaks: Dict[str, str], catalogue: Catalogue, rel: str) -> str:
-    """The notebook JSON with outputs that contain a released solution line removed (cell marked unrun).
+def edition_notebooks(root: pathlib.Path | str, task_ids: Sequence[str]) -> Dict[str, str]:
+    """The notebooks (path -> JSON text) exactly as ``release`` writes them for ``task_ids``: what
+    an untouched edition holds, so the grader does not call a notebook the release changed "modified"."""
+    root = pathlib.Path(root).resolve()
+    catalogue = cat_mod.load(root)
+    stubbed = {i: catalogue[i] for i in task_ids if i in catalogue.tasks}
+    leaks = solution_lines(cat_mod.find_regions(root), set(stubbed), root)
+    return {rel: student_notebook((root / rel).read_text(encoding="utf-8"), leaks, catalogue, rel, stubbed)
+            for rel in catalogue.notebooks() if (root / rel).is_file()}
+
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def notebook_region_tasks(root: pathlib.Path, catalogue: Catalogue, tasks: Sequence[Task]) -> Set[str]:
+    """The tasks among ``tasks`` that have a solution region in one of their notebook cells."""
+    found: Set[str] = set()
+    for t in tasks:
+        for ref in t.cells:
+            path = root / ref.notebook
+            if not path.is_file():
+                continue
+            for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+                if cell.get("id") == ref.cell_id and cat_mod.cell_regions(_source(cell)):
+                    found.add(t.id)
+    return found
+
+
+def stub_cell(source: str, task: Task) -> str:
+    """A notebook cell's source with its solution regions replaced by ``task``'s stub."""
+    lines = source.splitlines()
+    for begin, end, indent in reversed(cat_mod.cell_regions(source)):
+        lines[begin : end + 1] = stub_lines(task, indent)
+    return "\n".join(lines) + ("\n" if source.endswith("\n") else "")
+
+
+def student_notebook(text: str, leaks: Dict[str, str], catalogue: Catalogue, rel: str,
+                     stubbed: Optional[Dict[str, Task]] = None) -> str:
+    """The notebook JSON with outputs that contain a released solution line removed (cell marked unrun),
+    and the solution regions of a released task's own cells replaced by its stub (outputs kept:
+    they show results, which nbval compares with the student's run).
 
     nbval does not compare a cell whose stored execution_count is None, so the student's own
     nbval run still executes it; the grader uses the instructor's notebook with the real output.
     """
     nb = json.loads(text)
+    for cell in nb.get("cells", []):
+        owners = [stubbed[i] for i in catalogue.tasks_of_cell(rel, cell.get("id")) if i in (stubbed or {})]
+        if cell.get("cell_type") == "code" and owners and cat_mod.cell_regions(_source(cell)):
+            stubbed_source = stub_cell(_source(cell), owners[0])
+            cell["source"] = stubbed_source.splitlines(keepends=True)
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code" or not cell.get("outputs"):
             continue

@@ -8,6 +8,7 @@ plugin's JSON lines; a task passes when every one of its tests and cells passes.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ from . import sandbox
 from .catalogue import Catalogue, Task, test_matches
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Test files that need numba's CUDA simulator where there is no GPU: they get a pytest run of their own
+# ("tests-cuda"), started with NUMBA_ENABLE_CUDASIM=1 unless the grader's environment says it has a GPU
+# (AUTOGRAD_TEST_CUDA=1, as tests/backends.py reads it). The simulator must be chosen before numba loads.
+CUDA_TEST_FILES = ("tests/test_cuda.py",)
 STUB = re.compile(r"NotImplementedError: Task (\d+\.\d+)")
 PLUGIN = (pathlib.Path(__file__).parent / "plugin.py").read_text(encoding="utf-8")
 
@@ -24,7 +29,10 @@ PLUGIN = (pathlib.Path(__file__).parent / "plugin.py").read_text(encoding="utf-8
 @dataclass
 class Options:
     timeout: float = 600.0  # seconds per run (the tests, or one notebook)
-    cell_timeout: float = 60.0  # seconds per notebook cell (nbval) and per test (SIGALRM)
+    # seconds per notebook cell (nbval) and per test (SIGALRM). Generous: the first test or cell that uses a
+    # numba kernel compiles it into the run's empty cache, which took over 60 s on the loaded 2-core machine
+    # (test_fast_ops' first zip, in a 3.2 edition: a timeout that had nothing to do with the student's code).
+    cell_timeout: float = 180.0
     memory_mb: int = 4096
     isolate_network: bool = True
     sanitize: str = "notebooks/sanitize.cfg"
@@ -71,8 +79,12 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
     files = sorted({p.split("::")[0] for p in patterns})
     notebooks = sorted({c.notebook for t in tasks for c in t.cells})
     runs = []
-    if files:
-        runs.append(("tests", files, ["-p", "no:cacheprovider"]))
+    cpu_files = [f for f in files if f not in CUDA_TEST_FILES]
+    cuda_files = [f for f in files if f in CUDA_TEST_FILES]
+    if cpu_files:
+        runs.append(("tests", cpu_files, ["-p", "no:cacheprovider"]))
+    if cuda_files:
+        runs.append(("tests-cuda", cuda_files, ["-p", "no:cacheprovider"]))
     for nb in notebooks:
         extra = ["-p", "nbval.plugin", "--nbval", "--nbval-current-env", "--nbval-cell-timeout", str(int(options.cell_timeout)),
                  "-p", "no:cacheprovider"]
@@ -88,6 +100,7 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
             # Installed pytest plugins cost seconds at every start (nbval alone pulls in nbformat and
             # jsonschema); each run loads only what it needs: ours, and nbval for notebooks.
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+            **cuda_environment(name),
         }, writable)
         # The configuration is the repository's pyproject.toml (the grader restores the instructor's),
         # never a pytest.ini or setup.cfg a submission adds.
@@ -122,6 +135,20 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
     return results
 
 
+def cuda_environment(run: str) -> dict:
+    """What a run needs to reach the CUDA kernels: the simulator, unless a GPU is declared."""
+    if run != "tests-cuda":
+        return {}
+    if os.environ.get("AUTOGRAD_TEST_CUDA") == "1":
+        return {"AUTOGRAD_TEST_CUDA": "1", "HYPOTHESIS_PROFILE": "cuda"}
+    return {"NUMBA_ENABLE_CUDASIM": "1", "HYPOTHESIS_PROFILE": "cuda"}
+
+
+def run_of_test(pattern: str) -> str:
+    """The name of the pytest run that runs the tests of catalogue pattern ``pattern``."""
+    return "tests-cuda" if pattern.split("::")[0] in CUDA_TEST_FILES else "tests"
+
+
 def _relative(path: str, code: pathlib.Path) -> str:
     try:
         return pathlib.Path(path).resolve().relative_to(code.resolve()).as_posix()
@@ -139,7 +166,7 @@ def _belongs(task: Task, rec: dict) -> bool:
         return any(p.split("::")[0] == rec["nodeid"].split("::")[0] for p in task.tests)
     if kind == "run":
         run = rec.get("run")
-        return any(c.notebook == run for c in task.cells) or (run == "tests" and bool(task.tests))
+        return any(c.notebook == run for c in task.cells) or any(run_of_test(p) == run for p in task.tests)
     return False
 
 
@@ -166,7 +193,7 @@ def _score(task: Task, results: Results) -> Outcome:
     missing_tests = [p for p in task.tests if not any(test_matches(p, n) for n in done_tests)]
     not_run = [str(c) for c in missing_cells] + missing_tests
     # A whole run that timed out or stopped counts only for the tasks that lost checks in it.
-    lost_runs = {c.notebook for c in missing_cells} | ({"tests"} if missing_tests else set())
+    lost_runs = {c.notebook for c in missing_cells} | {run_of_test(p) for p in missing_tests}
     run_records = [r for r in results.records if r.get("kind") == "run" and r.get("run") in lost_runs]
     bad = [r for r in mine if r.get("outcome") in ("failed", "error", "timeout")] + run_records
     run_timeouts = [r for r in run_records if r["outcome"] == "timeout"]

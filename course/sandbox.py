@@ -33,6 +33,12 @@ SITECUSTOMIZE = r'''
 # Written by the course grader: keeps a run's writes inside its folder and off the network.
 import os, sys
 
+if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+    # numba's CUDA simulator runs each GPU thread as an OS thread (1024 for a 32x32 block); at the
+    # default 8 MB of stack each they pass the run's memory limit (RLIMIT_AS) before they compute.
+    import threading
+    threading.stack_size(1 << 20)
+
 _ALLOWED = tuple(p for p in os.environ.get("COURSE_WRITABLE", "").split(os.pathsep) if p)
 _DEVICES = ("/dev/null", "/dev/shm", "/dev/tty", "/dev/pts", "/proc/self")
 

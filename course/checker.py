@@ -51,7 +51,7 @@ def check_tasks(task_ids: Sequence[str], root: Optional[str | pathlib.Path] = No
     tasks = [catalogue[t] for t in task_ids]
     if not cells:
         tasks = [dataclasses.replace(t, cells=()) for t in tasks]
-    options = options or runner.Options()
+    options = dataclasses.replace(options or runner.Options(), quick=True)  # a self-check, not a grade
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
         # The student's own tree: its tests may write there (hypothesis keeps its examples in .hypothesis/).
         results = runner.run_checks(root, pathlib.Path(scratch), catalogue, tasks, options, writable=[root])

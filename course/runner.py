@@ -37,6 +37,11 @@ class Options:
     isolate_network: bool = True
     sanitize: str = "notebooks/sanitize.cfg"
     keep: bool = False  # keep each submission's temporary folder (for debugging a grade)
+    # A student's self-check (`check`), not a grade: the tests run with hypothesis' "check" profile
+    # (tests/conftest.py: fewer examples) and numba compiles into the student's own checkout, so the
+    # kernels compiled by one check (or by `make test`) are loaded by the next instead of compiled
+    # again into an empty folder. A check cell then answers in seconds, not minutes.
+    quick: bool = False
 
 
 @dataclass
@@ -100,6 +105,7 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
             # Installed pytest plugins cost seconds at every start (nbval alone pulls in nbformat and
             # jsonschema); each run loads only what it needs: ours, and nbval for notebooks.
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+            **quick_environment(name, options),
             **cuda_environment(name),
         }, writable)
         # The configuration is the repository's pyproject.toml (the grader restores the instructor's),
@@ -133,6 +139,16 @@ def run_checks(code: pathlib.Path, folder: pathlib.Path, catalogue: Catalogue, t
                             "detail": "the run ended before any check finished:\n" + clean(r.log)[-3000:]})
         results.records.extend(records)
     return results
+
+
+def quick_environment(run: str, options: Options) -> dict:
+    """A self-check's settings (see `Options.quick`); a grade keeps the full tests and a fresh cache."""
+    if not options.quick:
+        return {}
+    quick = {"NUMBA_CACHE_DIR": ""}  # numba's default: __pycache__ beside each kernel's source file
+    if run == "tests":
+        quick["HYPOTHESIS_PROFILE"] = "check"
+    return quick
 
 
 def cuda_environment(run: str) -> dict:

@@ -1,7 +1,8 @@
 """Shared test set-up: hypothesis profiles and the ``backend`` fixture.
 
 Profiles: "dev" (the default) and "ci" (chosen when the environment has CI set, e.g.
-``CI=1 pytest``): as many examples, but derandomised, so that a red CI run is repeatable.
+``CI=1 pytest``): as many examples, but derandomised, so that a red CI run is repeatable;
+"cuda" and "check" (fewer examples) for the simulator and for a student's self-check.
 ``HYPOTHESIS_PROFILE=dev`` (or ``ci``) picks one explicitly. No deadline anywhere: the numba
 backend compiles its kernels on first call, which would trip hypothesis' per-example timer.
 """
@@ -40,6 +41,17 @@ settings.register_profile(
     derandomize=True,
     database=None,
     print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# "check": a student's `check("2.3")` in a notebook (course/checker.py) runs the task's tests
+# with fewer examples, for an answer in seconds; the grader and `make test` run the full ones.
+settings.register_profile(
+    "check",
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

@@ -75,9 +75,11 @@ notebooks: $(STAMP)
 slides: $(VENV)/.slides
 	$(BIN)/python tools/build_slides.py --out build/slides notebooks
 
+# -n 2: two JupyterLab servers and two Chromiums, one per pytest worker (a notebook's Run All
+# waits on its kernel; the other worker's browser renders meanwhile).
 test-browser: $(VENV)/.browser
 	@test -x /usr/bin/chromium || { echo "make test-browser needs Debian's chromium at /usr/bin/chromium: apt-get install chromium (.ci/run does)"; exit 1; }
-	$(BIN)/python -m pytest tests/test_browser.py -m browser
+	$(BIN)/python -m pytest -n 2 tests/test_browser.py -m browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

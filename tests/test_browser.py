@@ -135,7 +135,7 @@ def test_notebook_in_jupyterlab(page, lab_url, path, request) -> None:
                   .count()]
         assert errors == tagged_raising(path)
         # 3. each widget is live and answers one interaction with a new picture
-        uses_widgets = any("diagrams.widgets" in "".join(c["source"]) for c in cells(path))
+        uses_widgets = any(m in "".join(c["source"]) for c in cells(path) for m in ("diagrams.widgets", "diagrams.playground"))
         explorers = page.locator(".diagrams-explorer")
         assert (explorers.count() > 0) == uses_widgets
         for k in range(explorers.count()):
@@ -202,6 +202,7 @@ def _slides(page) -> list:
 
 def test_slide_decks_offline(page, decks, request) -> None:
     typeset = 0
+    too_tall = []  # (deck, h, v, px, first words) over every deck: one run names them all
     with shot_on_failure(page, request):
         for deck in decks:
             asked = []
@@ -223,7 +224,6 @@ def test_slide_decks_offline(page, decks, request) -> None:
             text = page.evaluate("() => [...document.querySelectorAll('.jp-MarkdownOutput')].map(e => e.innerText).join(' ')")
             assert "$" not in text, f"{deck.name}: raw math left: {text[text.index('$') - 40:text.index('$') + 40]!r}"
             typeset += page.locator("img.math").count()
-            too_tall = []
             for h, v in _slides(page):
                 page.evaluate(f"Reveal.slide({h}, {v}, 999)")  # every fragment shown: the fullest state
                 height = page.evaluate("() => Reveal.getCurrentSlide().scrollHeight")
@@ -231,9 +231,10 @@ def test_slide_decks_offline(page, decks, request) -> None:
                                        ".filter(i => !(i.complete && i.naturalWidth > 0)).length")
                 assert broken == 0, f"{deck.name} slide {h}/{v}: {broken} pictures did not load"
                 if height > DECK_H:
-                    too_tall.append((h, v, height))
-            assert too_tall == [], f"{deck.name}: slides taller than {DECK_H} px (h, v, px): {too_tall}"
+                    words = page.evaluate("() => Reveal.getCurrentSlide().innerText.trim().slice(0, 50)")
+                    too_tall.append((deck.name, h, v, height, words))
             page.unroute("**/*")
+        assert too_tall == [], f"slides taller than {DECK_H} px (deck, h, v, px, text): {too_tall}"
         assert typeset > 0  # the course's markdown has math: it must have become pictures
 
 

@@ -24,6 +24,8 @@ from autograd import TensorData, tensor
 from diagrams import ops_draw, tensor_draw
 from diagrams.drawing import MathLabel, light_grey
 from diagrams.probe import _walk, cell_fill, cell_location, cell_text
+import notebook_cells
+from notebook_cells import text as source
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULE2 = ROOT / "notebooks" / "module2"
@@ -34,16 +36,8 @@ def cells(stem: str) -> list[dict]:
     return json.loads((MODULE2 / f"{stem}.ipynb").read_text())["cells"]
 
 
-def source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
 def outputs_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        parts.append("".join(out.get("text", "")))
-        parts.append("".join(out.get("data", {}).get("text/plain", "")))
-    return "".join(parts)
+    return notebook_cells.outputs_text(cell, sep="")
 
 
 def section(stem: str, heading: str) -> list[dict]:

@@ -6,11 +6,13 @@ checked for every notebook by tests/test_notebooks.py; the outputs themselves by
 
 from __future__ import annotations
 
-import json
 import pathlib
 import re
 
 import pytest
+
+import notebook_cells
+from notebook_cells import outputs_text, text
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULE3 = {
@@ -27,19 +29,7 @@ PICTURES = {
 
 
 def cells(stem: str) -> list:
-    return json.loads((ROOT / "notebooks" / "module3" / f"{stem}.ipynb").read_text())["cells"]
-
-
-def text(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def outputs_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        parts.append("".join(out.get("text", "")))
-        parts.append("".join(out.get("data", {}).get("text/plain", "")))
-    return "\n".join(parts)
+    return notebook_cells.cells(f"module3/{stem}")
 
 
 def has_picture(cell: dict) -> bool:

@@ -3,11 +3,13 @@ by tests/test_notebooks.py, the outputs by strict nbval)."""
 
 from __future__ import annotations
 
-import json
 import pathlib
 import re
 
 import pytest
+
+import notebook_cells
+from notebook_cells import outputs_text, text
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULE4 = {
@@ -20,19 +22,7 @@ MODULE4 = {
 
 
 def cells(name: str) -> list:
-    return json.loads((ROOT / "notebooks" / "module4" / f"{name}.ipynb").read_text())["cells"]
-
-
-def text(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def outputs_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        parts.append("".join(out.get("text", "")))
-        parts.append("".join(out.get("data", {}).get("text/plain", "")))
-    return "\n".join(parts)
+    return notebook_cells.cells(f"module4/{name}")
 
 
 def pictures(cell: dict) -> int:

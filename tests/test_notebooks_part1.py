@@ -6,10 +6,11 @@ checked for every notebook by tests/test_notebooks.py; the outputs themselves by
 
 from __future__ import annotations
 
-import json
 import pathlib
 
 import pytest
+
+from notebook_cells import cells, outputs_text, text
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PART1 = {
@@ -27,20 +28,6 @@ PART1 = {
 }
 
 
-def cells(name: str) -> list:
-    return json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
-
-
-def text(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def outputs_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        parts.append("".join(out.get("text", "")))
-        parts.append("".join(out.get("data", {}).get("text/plain", "")))
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("name", PART1)

@@ -138,18 +138,26 @@ _ONE_THREAD = cpu_kernels.ONE_THREAD
 _NO_JIT = bool(numba.config.DISABLE_JIT)
 
 
+_TypingError = numba.core.errors.TypingError
+
+
+def _typing_error(fn: Any, error: Exception) -> TypeError:
+    """What to raise when numba cannot compile a user's function ``fn`` (not its traceback)."""
+    name = getattr(fn, "__name__", repr(fn))
+    first_line = str(error).strip().splitlines()[0]
+    return TypeError(
+        f"the fast backend could not compile {name!r} with numba ({first_line}). Write it with "
+        f"float arithmetic and the math module only, or use the SimpleBackend"
+    )
+
+
 def _call(kernel: Any, fn: Any, *args: Any) -> None:
     """``kernel(*args)``; a user function numba cannot compile becomes a TypeError that says so
     (not a numba typing traceback)."""
     try:
         kernel(*args)
-    except numba.core.errors.TypingError as error:
-        name = getattr(fn, "__name__", repr(fn))
-        first_line = str(error).strip().splitlines()[0]
-        raise TypeError(
-            f"the fast backend could not compile {name!r} with numba ({first_line}). Write it with "
-            f"float arithmetic and the math module only, or use the SimpleBackend"
-        ) from error
+    except _TypingError as error:
+        raise _typing_error(fn, error) from error
 
 
 def _run(kernel: Any, fn: Any, work: int, *args: Any) -> None:
@@ -185,27 +193,35 @@ def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
         parallel, first = _kernel_for(kernel, fn, table.unary_code if arity == 1 else table.binary_code)
         chosen.extend((parallel, _ONE_THREAD.get(parallel, parallel), first))
 
-    # One wrapper per arity (not one taking *rest): on tiny tensors every step here counts.
+    # One wrapper per arity (not one taking *rest), calling the kernel itself (not through
+    # _call): on tiny tensors every step here counts.
     def run_map(out, out_shape, out_strides, a, a_shape, a_strides):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
-        one_thread = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN
-        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
-             out, out_shape, out_strides, _readable(a), a_shape, a_strides)  # fmt: skip
+        kernel = chosen[1] if len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN else chosen[0]
+        try:
+            kernel(chosen[2], out, out_shape, out_strides, _readable(a), a_shape, a_strides)
+        except _TypingError as error:
+            raise _typing_error(fn, error) from error
 
     def run_zip(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
-        one_thread = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN and len(b) < _PARALLEL_MIN
-        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
-             out, out_shape, out_strides, _readable(a), a_shape, a_strides, _readable(b), b_shape, b_strides)  # fmt: skip
+        small = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN and len(b) < _PARALLEL_MIN
+        kernel = chosen[1] if small else chosen[0]
+        try:
+            kernel(chosen[2], out, out_shape, out_strides, _readable(a), a_shape, a_strides, _readable(b), b_shape, b_strides)
+        except _TypingError as error:
+            raise _typing_error(fn, error) from error
 
     def run_reduce(out, out_shape, out_strides, a, a_shape, a_strides, dim):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
-        one_thread = len(a) < _PARALLEL_MIN
-        _call(chosen[1] if one_thread else chosen[0], fn, chosen[2],
-             out, out_shape, out_strides, _readable(a), a_shape, a_strides, dim)  # fmt: skip
+        kernel = chosen[1] if len(a) < _PARALLEL_MIN else chosen[0]
+        try:
+            kernel(chosen[2], out, out_shape, out_strides, _readable(a), a_shape, a_strides, dim)
+        except _TypingError as error:
+            raise _typing_error(fn, error) from error
 
     return run_map if arity == 1 else run_zip if kernel is not cpu_kernels.reduce_kernel else run_reduce
 

@@ -70,6 +70,7 @@ OPS: Tuple[Op, ...] = (
     Op("abs", MAP, operators.abs),
     # zips: f(x, y), and the derivatives f_back(x, d) = d * f'(x)
     Op("add", ZIP, operators.add),
+    Op("sub", ZIP, operators.sub),
     Op("mul", ZIP, operators.mul),
     Op("lt", ZIP, operators.lt),
     Op("eq", ZIP, operators.eq),

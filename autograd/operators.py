@@ -126,6 +126,11 @@ def inv(x: float) -> float:
     ### END SOLUTION
 
 
+def sub(x: float, y: float) -> float:
+    """x - y (one operation for tensors' ``a - b``, where ``add(x, neg(y))`` would be two)."""
+    return x - y
+
+
 def tanh(x: float) -> float:
     """The hyperbolic tangent (e^x - e^-x) / (e^x + e^-x), in (-1, 1), without overflow."""
     return math.tanh(x)

@@ -12,11 +12,12 @@ broadcasting is undone: every gradient is summed back to the shape of its input 
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .autodiff import backpropagate, next_unique_id
+from . import operators
+from .autodiff import _ids, backpropagate, no_grad
 from .tensor_data import (
     IndexingError,
     Storage,
@@ -52,6 +53,7 @@ from .tensor_functions import (
     ReLU,
     Reshape,
     Sigmoid,
+    Sub,
     Sum,
     Tanh,
     View,
@@ -59,6 +61,7 @@ from .tensor_functions import (
 from .tensor_ops import SimpleBackend, TensorBackend
 
 Number = Union[int, float, np.number]
+_next_id = _ids.__next__  # next_unique_id() without its own call: a Tensor is made per operation
 _NUMBER_TYPES = (int, float, np.integer, np.floating, np.bool_)  # bool is an int
 
 
@@ -73,24 +76,45 @@ def _sum_to_shape(grad: "Tensor", shape: Tuple[int, ...], fn: type) -> "Tensor":
     """
     if not isinstance(grad, Tensor):
         raise RuntimeError(f"{fn.__name__}.backward must return Tensors, got {grad!r} ({type(grad).__name__})")
-    if grad.shape == shape:
+    grad_shape = grad._tensor.shape
+    if grad_shape == shape:
         return grad
-    try:
-        fits = len(grad.shape) >= len(shape) and shape_broadcast(grad.shape, shape) == grad.shape
-    except IndexingError:
-        fits = False
-    if not fits:
+    dims = _SUM_DIMS.get((grad_shape, shape))
+    if dims is None:
+        dims = _sum_dims(grad_shape, shape)
+    if dims is False:
         raise RuntimeError(
-            f"{fn.__name__}.backward returned a gradient of shape {grad.shape} for an input of "
+            f"{fn.__name__}.backward returned a gradient of shape {grad_shape} for an input of "
             f"shape {shape}: it must have the input's shape or the output's (broadcast) shape"
         )
-    extra = len(grad.shape) - len(shape)  # leading dims the input does not have
-    for dim in range(len(grad.shape)):
-        if dim < extra or (shape[dim - extra] == 1 and grad.shape[dim] != 1):
-            grad = grad.f.add_reduce(grad, dim)
-    if not grad.is_contiguous():
+    for dim in dims:
+        grad = grad.f.add_reduce(grad, dim)
+    if not grad._tensor._contiguous:
         grad = grad.f.id_map(grad)
     return grad._new(TensorData.trusted(grad._tensor._storage, shape))  # same size, contiguous: no checks
+
+
+# The dimensions to sum, by (gradient shape, input shape), or False where the gradient does not
+# fit: a training step meets the same few pairs at every step. Bounded like the layouts.
+_SUM_DIMS: Dict[Tuple[Tuple[int, ...], Tuple[int, ...]], Union[Tuple[int, ...], bool]] = {}
+
+
+def _sum_dims(grad_shape: Tuple[int, ...], shape: Tuple[int, ...]) -> Union[Tuple[int, ...], bool]:
+    """For ``_sum_to_shape``: the dims of ``grad_shape`` to sum over (remembered), or False."""
+    try:
+        fits = len(grad_shape) >= len(shape) and shape_broadcast(grad_shape, shape) == grad_shape
+    except IndexingError:
+        fits = False
+    extra = len(grad_shape) - len(shape)  # leading dims the input does not have
+    dims: Union[Tuple[int, ...], bool] = False
+    if fits:
+        dims = tuple(
+            dim for dim in range(len(grad_shape)) if dim < extra or (shape[dim - extra] == 1 and grad_shape[dim] != 1)
+        )
+    if len(_SUM_DIMS) >= 4096:
+        _SUM_DIMS.clear()
+    _SUM_DIMS[(grad_shape, shape)] = dims
+    return dims
 
 
 class Tensor:
@@ -105,6 +129,11 @@ class Tensor:
     # instead of turning the tensor into an array.
     __array_ufunc__ = None
 
+    # Slots: every operation makes a Tensor (forward) and another for its gradient (backward);
+    # a slotted object is made and read faster than one with a __dict__. (__weakref__: tensors
+    # may be weakly referenced, e.g. by a user's cache.)
+    __slots__ = ("_tensor", "history", "backend", "grad", "unique_id", "_name", "__weakref__")
+
     def __init__(
         self,
         v: TensorData,
@@ -112,16 +141,18 @@ class Tensor:
         name: Optional[str] = None,
         backend: Optional[TensorBackend] = None,
     ):
-        if backend is not None and not isinstance(backend, TensorBackend):
+        if backend is None:
+            backend = SimpleBackend
+        elif type(backend) is not TensorBackend and not isinstance(backend, TensorBackend):
             raise TypeError(
                 f"backend must be a TensorBackend such as SimpleBackend, got {backend!r}"
                 + (f": wrap it, TensorBackend({backend.__name__})" if isinstance(backend, type) else "")
             )
         self._tensor = v
         self.history = back
-        self.backend = backend if backend is not None else SimpleBackend
+        self.backend = backend
         self.grad: Optional[Tensor] = None
-        self.unique_id = next_unique_id()
+        self.unique_id = _next_id()
         self._name = name  # None: the name is the id (made into a string only when read)
 
     @property
@@ -167,7 +198,7 @@ class Tensor:
 
     def _new(self, tensor_data: TensorData) -> "Tensor":
         """A tensor (no history) over ``tensor_data``, on this tensor's backend."""
-        return Tensor(tensor_data, backend=self.backend)
+        return Tensor(tensor_data, None, None, self.backend)  # (positional: made per operation)
 
     def zeros(self, shape: Optional[UserShape] = None) -> "Tensor":
         """A contiguous tensor of zeros on the same backend (this tensor's shape by default)."""
@@ -324,9 +355,9 @@ class Tensor:
                 f"{h.last_fn.__name__}.backward returned {len(grads)} gradients for {len(h.inputs)} tensor inputs"
             )
         return [
-            (inp, _sum_to_shape(g, inp.shape, h.last_fn))
+            (inp, _sum_to_shape(g, inp._tensor.shape, h.last_fn))
             for inp, g in zip(h.inputs, grads)
-            if not inp.is_constant()
+            if inp.history is not None  # not inp.is_constant()
         ]
 
     def accumulate_derivative(self, x: "Tensor") -> None:
@@ -336,7 +367,13 @@ class Tensor:
                 f"a gradient of shape {x.shape} cannot accumulate on a tensor of shape {self.shape}"
             )
         if self.grad is None:
-            self.grad = x.f.id_map(x)  # a copy: never alias another tensor's gradient
+            data = x._tensor
+            if data._contiguous and data.size == len(data._storage):
+                # A copy (never alias another tensor's gradient); numpy's copy of a contiguous
+                # storage costs less than a kernel call on the small tensors of a training step.
+                self.grad = x._new(TensorData.trusted(data._storage.copy(), data.shape))
+            else:
+                self.grad = x.f.id_map(x)
         else:
             self.grad = self.f.add_zip(self.grad, x)
 
@@ -346,7 +383,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data (shared storage) without history."""
-        return Tensor(self._tensor, backend=self.backend)
+        return Tensor(self._tensor, None, None, self.backend)
 
     def to(self, backend: TensorBackend) -> "Tensor":
         """A copy of this tensor's numbers on ``backend`` (e.g. ``CudaBackend``): a new leaf,
@@ -401,12 +438,17 @@ class Tensor:
                         f"this tensor's shape {self.shape}"
                     )
                 grad = self.f.add_zip(self.zeros(), grad)
-        backpropagate(self, grad, retain_graph=retain_graph)
+        # Recording off while gradients are computed (PyTorch's create_graph=False): a backward
+        # written with Tensor operations on saved inputs builds no graph of its own.
+        with no_grad():
+            backpropagate(self, grad, retain_graph=retain_graph)
 
     # ## Operators (numbers allowed on either side)
 
     def _operand(self, b: Any) -> Optional["Tensor"]:
         """``b`` as a Tensor, or None for types the operators do not take (-> NotImplemented)."""
+        if type(b) is Tensor:  # the usual case, first
+            return b
         if isinstance(b, np.ndarray):
             # Otherwise numpy answers, with a message about ufuncs or concatenation.
             raise TypeError(
@@ -425,11 +467,11 @@ class Tensor:
 
     def __sub__(self, b: Any) -> "Tensor":
         other = self._operand(b)
-        return NotImplemented if other is None else Add.apply(self, Neg.apply(other))
+        return NotImplemented if other is None else Sub.apply(self, other)
 
     def __rsub__(self, b: Any) -> "Tensor":
         other = self._operand(b)
-        return NotImplemented if other is None else Add.apply(other, Neg.apply(self))
+        return NotImplemented if other is None else Sub.apply(other, self)
 
     def __mul__(self, b: Any) -> "Tensor":
         other = self._operand(b)
@@ -440,6 +482,10 @@ class Tensor:
         return NotImplemented if other is None else Mul.apply(other, self)
 
     def __truediv__(self, b: Any) -> "Tensor":
+        if isinstance(b, _NUMBER_TYPES):
+            # t / 10: the reciprocal of a number is one number, worked out here by the same
+            # operators.inv the Inv kernel applies (same result, no kernel call for it).
+            return Mul.apply(self, self._ensure_tensor(operators.inv(float(b))))
         other = self._operand(b)
         return NotImplemented if other is None else Mul.apply(self, Inv.apply(other))
 

@@ -290,7 +290,8 @@ class _Layout(NamedTuple):
 # two int32 arrays and the products anew for each of its tensors cost more than the kernels on
 # small tensors. Bounded: cleared when it grows past _LAYOUT_LIMIT entries.
 _LAYOUTS: Dict[Tuple[Tuple[int, ...], Tuple[int, ...]], _Layout] = {}
-_CONTIGUOUS: Dict[Tuple[int, ...], Tuple[int, ...]] = {}
+# Row-major layouts by shape alone, as (strides, layout): most tensors are new kernel outputs.
+_CONTIGUOUS: Dict[Tuple[int, ...], Tuple[Tuple[int, ...], "_Layout"]] = {}
 _LAYOUT_LIMIT = 4096
 
 
@@ -315,8 +316,11 @@ def _layout(shape: Tuple[int, ...], strides: Tuple[int, ...]) -> _Layout:
             all(s == 1 or st == e for s, st, e in zip(shape, strides, expected)),
         )
         if layout.contiguous and strides == expected:
-            _CONTIGUOUS[shape] = strides
+            _CONTIGUOUS[shape] = (strides, layout)
     return layout
+
+
+_new_object = object.__new__  # (TensorData.trusted makes one per operation)
 
 
 class TensorData:
@@ -375,14 +379,34 @@ class TensorData:
         On tiny tensors the checks cost more than the kernel itself, and the library's own
         tensors pass them by construction.
         """
-        self = cls.__new__(cls)
+        self = _new_object(cls)
         if strides is None:
-            strides = _CONTIGUOUS.get(shape) or strides_from_shape(shape)
-        layout = _LAYOUTS.get((shape, strides)) or _layout(shape, strides)
+            row_major = _CONTIGUOUS.get(shape)  # one lookup by shape: the usual case
+            if row_major is None:
+                _layout(shape, strides_from_shape(shape))
+                row_major = _CONTIGUOUS[shape]
+            strides, layout = row_major
+        else:
+            layout = _LAYOUTS.get((shape, strides)) or _layout(shape, strides)
         # (_fill's lines, written out: this runs for every kernel output)
         self._storage, self.shape, self.strides = storage, shape, strides
         self._shape, self._strides = layout.shape_array, layout.strides_array
         self.dims, self.size, self._contiguous = len(shape), layout.size, layout.contiguous
+        return self
+
+    @classmethod
+    def empty(cls, shape: Tuple[int, ...], fill: Union[float, None] = None) -> "TensorData":
+        """New contiguous data of ``shape`` (a tuple of ints the library has checked) for a kernel
+        to fill. Not zeroed (``fill=None``): the kernels write every number anyway, and zeroing
+        a big output first is one more pass over memory; ``fill``: every number set to it (a
+        reduction's start value)."""
+        row_major = _CONTIGUOUS.get(shape)
+        if row_major is None:
+            _layout(shape, strides_from_shape(shape))
+            row_major = _CONTIGUOUS[shape]
+        strides, layout = row_major
+        self = _new_object(cls)
+        self._fill(np.empty(layout.size) if fill is None else np.full(layout.size, fill), shape, strides, layout)
         return self
 
     def _fill(self, storage: Storage, shape: Tuple[int, ...], strides: Tuple[int, ...], layout: "_Layout") -> None:
@@ -428,6 +452,28 @@ class TensorData:
             tuple(self.strides[i] for i in order),
         )
         ### END SOLUTION
+
+    def expand(self, shape: UserShape) -> "TensorData":
+        """A view of ``shape``, which this shape broadcasts to: a missing leading dimension, or
+        one of size 1, is read again and again through stride 0. No number moves.
+
+        Example: shape (1, 3), strides (3, 1) expanded to (4, 2, 3): strides (0, 0, 1).
+        """
+        shape = check_shape(shape)
+        extra = len(shape) - self.dims
+        try:
+            fits = extra >= 0 and shape_broadcast(self.shape, shape) == shape
+        except IndexingError:
+            fits = False
+        if not fits:
+            raise IndexingError(
+                f"cannot expand shape {self.shape} to shape {shape}: only size-1 dimensions and missing "
+                f"leading ones can grow, every other size must stay"
+            )
+        strides = (0,) * extra + tuple(
+            0 if size == 1 and new != 1 else stride for size, stride, new in zip(self.shape, self.strides, shape[extra:])
+        )
+        return TensorData.trusted(self._storage, shape, strides)  # the same positions, read again
 
     # ## Indexing
 

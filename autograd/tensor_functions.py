@@ -31,8 +31,9 @@ from typing import Any, Optional, Tuple, Type, Union
 
 import numpy as np
 
-from .autodiff import Context, is_grad_enabled
-from .tensor_data import IndexingError, TensorData, index_view, is_int, view_strides
+from . import autodiff
+from .autodiff import Context
+from .tensor_data import IndexingError, TensorData, check_shape, index_view, is_int, view_strides
 
 # "Tensor" in the annotations is autograd.tensor.Tensor (not imported: see the docstring).
 
@@ -76,33 +77,60 @@ class Function:
     def apply(cls, *vals: Any) -> "Tensor":
         """Run ``forward`` and, if some tensor input requires grad, record the History.
 
-        Inputs reach ``forward`` detached (no history), so nothing forward does is
-        recorded: only this one node. Inside ``no_grad()`` no history is recorded at all.
+        ``forward`` runs with recording switched off (as inside ``no_grad()``), so nothing it
+        does becomes part of the graph: only this one node. Inside ``no_grad()`` no history
+        is recorded at all.
         """
         # One pass over the arguments: the tensors, their backend, whether one wants a gradient.
+        # (Plain loops, not any() of a generator: this runs for every operation.)
         tensors = []
+        backend = None
         need_grad = False
         for v in vals:
-            if is_tensor(v):
-                if tensors and v.backend is not tensors[0].backend:
+            if isinstance(getattr(v, "_tensor", None), TensorData):  # is_tensor(v)
+                if backend is None:
+                    backend = v.backend
+                elif v.backend is not backend:
                     raise TypeError(
                         f"{cls.__name__}: cannot mix tensors of different backends, "
-                        f"{tensors[0].backend!r} and {v.backend!r}: make both with the same backend="
+                        f"{backend!r} and {v.backend!r}: make both with the same backend="
                     )
                 tensors.append(v)
-                need_grad = need_grad or v.requires_grad()
-        if not (need_grad and is_grad_enabled()):
+                if v.history is not None:
+                    need_grad = True
+        if not (need_grad and autodiff._grad_enabled):
             # No node to record (only constants, or inside no_grad(): the engine's own sums of
             # gradients, an optimizer's update): forward runs on the arguments as they are, with
-            # a Context that keeps nothing. Detaching them first would change nothing here
-            # (forward records no history either way) and costs a Tensor per argument.
-            out = cls.forward(Context(no_grad=True), *vals)
-            return out.detach() if any(out is v for v in vals) else out
+            # a Context that keeps nothing.
+            out = cls.forward(Context(True), *vals)
+            for v in vals:
+                if out is v:
+                    return out.detach()
+            return out
         ctx = Context()
-        out = cls.forward(ctx, *(v.detach() if is_tensor(v) else v for v in vals))
-        result = out.detach()  # a new Tensor object over out's data, to carry this node
-        result.history = History(cls, ctx, tuple(tensors))
-        return result
+        # The inputs are passed as they are (not detached copies: a Tensor per input saved)
+        # and forward runs with recording off, so Tensor operations inside it record nothing.
+        autodiff._grad_enabled = False
+        try:
+            out = cls.forward(ctx, *vals)
+        finally:
+            autodiff._grad_enabled = True
+        # The node goes on forward's output itself when that is a new tensor. An input returned
+        # as it is, or an output forward saved for backward (Exp's), gets a new Tensor over the
+        # same data instead: the first must keep its own history, and the second would make a
+        # reference cycle (out -> history -> ctx -> out) that only the garbage collector frees.
+        fresh = out.history is None
+        if fresh:
+            for v in vals:
+                if out is v:
+                    fresh = False
+            for v in ctx._saved:
+                if out is v:
+                    fresh = False
+        if not fresh:
+            out = out.detach()
+        out.history = History(cls, ctx, tuple(tensors))
+        return out
 
 
 def _constant(value: float, like: "Tensor") -> "Tensor":
@@ -148,23 +176,21 @@ class Inv(Function):
 
 
 class Sigmoid(Function):
-    """sigmoid(a). Shapes: a -> same. Saves the output s (d/da = s * (1 - s))."""
+    """sigmoid(a). Shapes: a -> same. Saves a (d/da = s * (1 - s) with s = sigmoid(a):
+    ``sigmoid_back`` works it out from a, in one kernel call)."""
 
     @staticmethod
     def forward(ctx: Context, a: "Tensor") -> "Tensor":
         ### BEGIN SOLUTION task-2.3
-        s = a.f.sigmoid_map(a)
-        ctx.save_for_backward(s)
-        return s
+        ctx.save_for_backward(a)
+        return a.f.sigmoid_map(a)
         ### END SOLUTION
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
         ### BEGIN SOLUTION task-2.4
-        (s,) = ctx.saved_values
-        f = s.f
-        one_minus_s = f.add_zip(_constant(1.0, s), f.neg_map(s))
-        return f.mul_zip(f.mul_zip(grad_output, s), one_minus_s)
+        (a,) = ctx.saved_values
+        return grad_output.f.sigmoid_back_zip(a, grad_output)
         ### END SOLUTION
 
 
@@ -317,6 +343,26 @@ class Add(Function):
         ### END SOLUTION
 
 
+class Sub(Function):
+    """a - b. Shapes: a, b -> broadcast(a, b). Saves nothing (the derivatives are 1 and -1).
+
+    MiniTorch writes ``a - b`` as ``Add(a, Neg(b))``: the same numbers, but two operations
+    (two kernel calls forward, two nodes backward) where one does.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: "Tensor", b: "Tensor") -> "Tensor":
+        ### BEGIN SOLUTION task-2.3
+        return a.f.sub_zip(a, b)
+        ### END SOLUTION
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: "Tensor") -> Tuple["Tensor", "Tensor"]:
+        ### BEGIN SOLUTION task-2.4
+        return grad_output, grad_output.f.neg_map(grad_output)
+        ### END SOLUTION
+
+
 class Mul(Function):
     """a * b. Shapes: a, b -> broadcast(a, b). Saves a and b (d/da = b, d/db = a)."""
 
@@ -453,7 +499,7 @@ class Sum(_DimFunction):
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
         ### BEGIN SOLUTION task-2.4
         (a_shape,) = ctx.saved_values
-        return grad_output.f.add_zip(grad_output, grad_output.zeros(a_shape))
+        return grad_output._new(grad_output._tensor.expand(a_shape))  # a view: no copy
         ### END SOLUTION
 
 
@@ -596,14 +642,18 @@ class View(_SizesFunction):
                 f"view{shape} needs a contiguous tensor, but this one (shape {a.shape}, strides "
                 f"{a.strides}) is a permuted view: call .contiguous() first"
             )
-        if int(np.prod(shape, dtype=np.int64)) != a.size:
+        shape = check_shape(shape)
+        size = 1
+        for s in shape:
+            size *= s
+        if size != a.size:
             raise IndexingError(
                 f"cannot view shape {a.shape} ({a.size} elements) as shape {shape} "
-                f"({int(np.prod(shape, dtype=np.int64))} elements): the sizes must match"
+                f"({size} elements): the sizes must match"
             )
         ctx.save_for_backward(a.shape)
-        storage, _, _ = a.tuple()
-        return a.make(storage, shape, backend=a.backend)
+        # Checked above: whole sizes, the same number of elements over a contiguous storage.
+        return a._new(TensorData.trusted(a._tensor._storage, shape))
 
     @staticmethod
     def backward(ctx: Context, grad_output: "Tensor") -> "Tensor":
@@ -611,8 +661,7 @@ class View(_SizesFunction):
         grad = grad_output
         if not grad.is_contiguous():
             grad = grad.f.id_map(grad)  # a contiguous copy: a view needs row-major order
-        storage, _, _ = grad.tuple()
-        return grad.make(storage, a_shape, backend=grad.backend)
+        return grad._new(TensorData.trusted(grad._tensor._storage, a_shape))
 
 
 class Reshape(View):
@@ -667,10 +716,12 @@ class Index(Function):
 
 
 def _transpose(a: "Tensor") -> "Tensor":
-    """Swap the last two dimensions (a view)."""
-    order = list(range(a.dims))
-    order[-2], order[-1] = order[-1], order[-2]
-    return a._new(a._tensor.permute(*order))
+    """Swap the last two dimensions (a view: the permutation with its checks left out)."""
+    data = a._tensor
+    shape, strides = data.shape, data.strides
+    return a._new(
+        TensorData.trusted(data._storage, shape[:-2] + (shape[-1], shape[-2]), strides[:-2] + (strides[-1], strides[-2]))
+    )
 
 
 class MatMul(Function):

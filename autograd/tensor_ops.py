@@ -223,27 +223,22 @@ def matmul_shape(a_shape: Sequence[int], b_shape: Sequence[int]) -> Tuple[int, .
     return (max(a_batch[0], b_batch[0]),) + matrix
 
 
-def as_batch(t: "Tensor") -> "Tensor":
-    """``t`` as a 3-D batch of matrices: a 2-D (n, m) becomes a (1, n, m) view (no copy)."""
-    if t.dims == 3:
-        return t
-    return t._new(TensorData.trusted(t._tensor._storage, (1,) + t.shape, (0,) + t.strides))
+def as_batch(t: "Tensor") -> TensorData:
+    """``t``'s data as a 3-D batch of matrices: a 2-D (n, m) is read as (1, n, m) (no copy)."""
+    data = t._tensor
+    if data.dims == 3:
+        return data
+    return TensorData.trusted(data._storage, (1,) + data.shape, (0,) + data.strides)
 
 
 def new_output(like: "Tensor", shape: Tuple[int, ...], fill: Optional[float] = None) -> "Tensor":
     """A new contiguous tensor of ``shape`` on ``like``'s backend, for a kernel to fill.
 
-    Not zeros: the kernels write every element anyway, and zeroing a big output first is one
-    more pass over memory (it made a 1e6-element add 1.5x slower). A reduction's output is
-    filled with its start value (``fill``).
+    Not zeros (``TensorData.empty``): the kernels write every element anyway (zeroing first
+    made a 1e6-element add 1.5x slower). A reduction's output is filled with its start
+    value (``fill``). No checks: the shape comes from the library's own shape logic.
     """
-    size = 1
-    for s in shape:
-        size *= s
-    storage = np.empty(size) if fill is None else np.full(size, fill)
-    # Trusted: the shape comes from the library's own shape logic, the storage is fresh. On
-    # tensors of a few numbers the checks of TensorData() cost more than the kernel.
-    return like._new(TensorData.trusted(storage, shape))
+    return like._new(TensorData.empty(shape, fill))
 
 
 # Broadcast shapes by pair of input shapes: a training loop meets the same few pairs at every
@@ -325,11 +320,14 @@ class TensorOps:
         kernel = cls.map_kernel(fn)
 
         def ret(a: "Tensor", out: Optional["Tensor"] = None) -> "Tensor":
+            x = a._tensor
             if out is None:
-                out = new_output(a, a.shape)
+                out = new_output(a, x.shape)
             else:
                 _check_map_out(a, out)
-            kernel(*out._tensor.tuple(), *a._tensor.tuple())
+            o = out._tensor
+            # The fields of TensorData.tuple(), read directly: this runs for every operation.
+            kernel(o._storage, o._shape, o._strides, x._storage, x._shape, x._strides)
             return out
 
         return ret
@@ -341,8 +339,10 @@ class TensorOps:
         kernel = cls.zip_kernel(fn)
 
         def ret(a: "Tensor", b: "Tensor") -> "Tensor":
-            out = new_output(a, a.shape if a.shape == b.shape else _broadcast(a.shape, b.shape))
-            kernel(*out._tensor.tuple(), *a._tensor.tuple(), *b._tensor.tuple())
+            x, y = a._tensor, b._tensor
+            out = new_output(a, x.shape if x.shape == y.shape else _broadcast(x.shape, y.shape))
+            o = out._tensor
+            kernel(o._storage, o._shape, o._strides, x._storage, x._shape, x._strides, y._storage, y._shape, y._strides)
             return out
 
         return ret
@@ -354,10 +354,12 @@ class TensorOps:
         kernel = cls.reduce_kernel(fn)
 
         def ret(a: "Tensor", dim: int) -> "Tensor":
-            dim = check_dim(dim, a.shape)
-            out_shape = a.shape[:dim] + (1,) + a.shape[dim + 1 :]
-            out = new_output(a, out_shape, fill=start)
-            kernel(*out._tensor.tuple(), *a._tensor.tuple(), dim)
+            x = a._tensor
+            shape = x.shape
+            dim = check_dim(dim, shape)
+            out = new_output(a, shape[:dim] + (1,) + shape[dim + 1 :], fill=start)
+            o = out._tensor
+            kernel(o._storage, o._shape, o._strides, x._storage, x._shape, x._strides, dim)
             return out
 
         return ret
@@ -366,10 +368,13 @@ class TensorOps:
     def matrix_multiply(cls, a: "Tensor", b: "Tensor") -> "Tensor":
         """``a @ b`` for 2-D or 3-D tensors, batch dimension broadcast (see ``matmul_shape``)."""
         shape = matmul_shape(a.shape, b.shape)
-        a3, b3 = as_batch(a), as_batch(b)
-        out = new_output(a, (max(a3.shape[0], b3.shape[0]), a3.shape[1], b3.shape[2]))
-        cls.matmul_kernel(*out.tuple(), *a3.tuple(), *b3.tuple())
-        return out._new(TensorData.trusted(out._tensor._storage, shape))  # same numbers, 2-D or 3-D
+        out = new_output(a, shape)
+        # The kernel takes 3-D layouts: 2-D data is read as a batch of one (views, no copies).
+        x, y, o = as_batch(a), as_batch(b), as_batch(out)
+        cls.matmul_kernel(
+            o._storage, o._shape, o._strides, x._storage, x._shape, x._strides, y._storage, y._shape, y._strides
+        )
+        return out
 
 
 class SimpleOps(TensorOps):

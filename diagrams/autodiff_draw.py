@@ -42,7 +42,7 @@ __all__ = ["graph_diagram", "backprop_step", "backprop_steps", "FUNCTION_SYMBOLS
 
 #: how each Function is written inside its circle (others: their class name)
 FUNCTION_SYMBOLS: Dict[str, str] = {
-    "Add": "$+$", "Mul": "$\\times$", "Neg": "$-$", "Inv": "$1/x$", "Sigmoid": "$\\sigma$",
+    "Add": "$+$", "Sub": "$-$", "Mul": "$\\times$", "Neg": "$-$", "Inv": "$1/x$", "Sigmoid": "$\\sigma$",
     "ReLU": "relu", "Log": "log", "Exp": "exp", "LT": "$<$", "EQ": "$=$", "IsClose": "$\\approx$",
     "Sum": "$\\Sigma$", "All": "all", "Max": "max", "Permute": "permute", "View": "view",
     "Copy": "copy", "MatMul": "$@$",

@@ -683,6 +683,7 @@ OPS: Dict[str, OpPicture] = {
     "Pow": _map(lambda t: t ** 2, "$x^2$", "$2x$"),
     "Index": _map(lambda t: t[...], "$x[\\ldots]$", "$1$"),
     "Add": _zip(lambda x, y: x + y, "$x + y$", "$1$", "$1$"),
+    "Sub": _zip(lambda x, y: x - y, "$x - y$", "$1$", "$-1$"),
     "Mul": _zip(lambda x, y: x * y, "$x \\cdot y$", "$y$", "$x$"),
     "LT": _zip(lambda x, y: x < y, "$x < y$", "$0$", "$0$"),
     "EQ": _zip(lambda x, y: x == y, "$x = y$", "$0$", "$0$"),

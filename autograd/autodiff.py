@@ -177,8 +177,6 @@ class Context:
     reading them afterwards is a clear error instead of a wrong gradient.
     """
 
-    __slots__ = ("no_grad", "_saved", "_freed")  # one is made per operation
-
     def __init__(self, no_grad: bool = False) -> None:
         self.no_grad = no_grad
         self._saved: Tuple[Any, ...] = ()

@@ -198,7 +198,7 @@ def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
     def run_map(out, out_shape, out_strides, a, a_shape, a_strides):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
-        kernel = chosen[1] if len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN else chosen[0]
+        kernel = chosen[1] if len(out) < _PARALLEL_MIN else chosen[0]  # the work: one per output
         try:
             kernel(chosen[2], out, out_shape, out_strides, _readable(a), a_shape, a_strides)
         except _TypingError as error:
@@ -207,8 +207,7 @@ def _elementwise(kernel: Any, fn: Callable[..., float], arity: int) -> Kernel:
     def run_zip(out, out_shape, out_strides, a, a_shape, a_strides, b, b_shape, b_strides):  # type: ignore[no-untyped-def]
         if not chosen:
             choose()
-        small = len(out) < _PARALLEL_MIN and len(a) < _PARALLEL_MIN and len(b) < _PARALLEL_MIN
-        kernel = chosen[1] if small else chosen[0]
+        kernel = chosen[1] if len(out) < _PARALLEL_MIN else chosen[0]  # the work: one per output
         try:
             kernel(chosen[2], out, out_shape, out_strides, _readable(a), a_shape, a_strides, _readable(b), b_shape, b_strides)
         except _TypingError as error:

@@ -62,6 +62,7 @@ from .tensor_ops import SimpleBackend, TensorBackend
 
 Number = Union[int, float, np.number]
 _next_id = _ids.__next__  # next_unique_id() without its own call: a Tensor is made per operation
+_new_object = object.__new__
 _NUMBER_TYPES = (int, float, np.integer, np.floating, np.bool_)  # bool is an int
 
 
@@ -198,7 +199,10 @@ class Tensor:
 
     def _new(self, tensor_data: TensorData) -> "Tensor":
         """A tensor (no history) over ``tensor_data``, on this tensor's backend."""
-        return Tensor(tensor_data, None, None, self.backend)  # (positional: made per operation)
+        # Tensor() without its checks (the backend is this tensor's): made at every operation.
+        t = _new_object(Tensor)
+        t._tensor, t.history, t.backend, t.grad, t.unique_id, t._name = tensor_data, None, self.backend, None, _next_id(), None
+        return t
 
     def zeros(self, shape: Optional[UserShape] = None) -> "Tensor":
         """A contiguous tensor of zeros on the same backend (this tensor's shape by default)."""
@@ -349,7 +353,9 @@ class Tensor:
     def chain_rule(self, d_output: "Tensor") -> List[Tuple["Tensor", "Tensor"]]:
         """Pairs (input, gradient for that input), each gradient of the input's shape."""
         h = self.history  # the engine calls this only on non-leaves: h.last_fn is a Function
-        grads = h.last_fn._backward(h.ctx, d_output)
+        grads = h.last_fn.backward(h.ctx, d_output)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
         if len(grads) != len(h.inputs):
             raise RuntimeError(
                 f"{h.last_fn.__name__}.backward returned {len(grads)} gradients for {len(h.inputs)} tensor inputs"
@@ -587,8 +593,8 @@ class Tensor:
 
     def _flat(self) -> "Tensor":
         """All the numbers as one dimension of ``size`` (for full reductions)."""
-        flat = self if self.is_contiguous() else self.contiguous()
-        return flat.view(self.size)
+        flat = self if self._tensor._contiguous else self.contiguous()
+        return View.apply(flat, (self.size,))
 
     def _reduced(self, out: "Tensor", dim: Optional[int], keepdim: bool) -> "Tensor":
         """``out`` (a reduction over ``dim``, which it keeps with size 1) with that dim dropped

@@ -460,20 +460,21 @@ class TensorData:
         Example: shape (1, 3), strides (3, 1) expanded to (4, 2, 3): strides (0, 0, 1).
         """
         shape = check_shape(shape)
-        extra = len(shape) - self.dims
-        try:
-            fits = extra >= 0 and shape_broadcast(self.shape, shape) == shape
-        except IndexingError:
-            fits = False
-        if not fits:
+        extra = len(shape) - self.dims  # missing leading dimensions
+        strides = [0] * extra
+        for size, stride, new in zip(self.shape, self.strides, shape[max(extra, 0) :]):
+            if size == new:
+                strides.append(stride)
+            elif size == 1:
+                strides.append(0)  # this one number, again and again
+            else:
+                break
+        if extra < 0 or len(strides) != len(shape):
             raise IndexingError(
                 f"cannot expand shape {self.shape} to shape {shape}: only size-1 dimensions and missing "
                 f"leading ones can grow, every other size must stay"
             )
-        strides = (0,) * extra + tuple(
-            0 if size == 1 and new != 1 else stride for size, stride, new in zip(self.shape, self.strides, shape[extra:])
-        )
-        return TensorData.trusted(self._storage, shape, strides)  # the same positions, read again
+        return TensorData.trusted(self._storage, shape, tuple(strides))  # the same positions, read again
 
     # ## Indexing
 

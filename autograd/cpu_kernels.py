@@ -36,7 +36,9 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from .numba_bridge import broadcast_index, call1, call2, index_to_position, is_add, per_op_code, to_index, watch
+from .numba_bridge import (
+    broadcast_index, call1, call2, index_to_position, is_add, per_op_code, to_index, watch, wide_vectors,
+)  # fmt: skip
 
 # ## Small layout helpers (compiled inline)
 
@@ -90,6 +92,7 @@ def _last_step(shape, strides):  # type: ignore[no-untyped-def]
 def _map_loop(fn, runs):  # type: ignore[no-untyped-def]
     """out_run[j] = fn(a_run[j]) for ``runs = (out_run, a_run)``: the whole inner loop."""
     out_run, a_run = runs
+    wide_vectors()  # exp, log, sigmoid: 512-bit vectors where the CPU has them (numpy uses them)
     for j in range(len(out_run)):
         out_run[j] = call1(fn, a_run[j])
 
@@ -168,7 +171,13 @@ def sum_run(storage, start, n, acc):  # type: ignore[no-untyped-def]
 # layout is contiguous and the same). Where a run starts is worked out once per run.
 
 
-@njit(parallel=True, cache=True)
+# error_model="numpy": a division by zero gives inf or nan instead of raising. Python's model
+# checks every ``/`` for a zero divisor, a branch that keeps the loop from being vectorised
+# (sigmoid's 1 / (1 + z) can never divide by zero, but the compiler cannot know). The op
+# table's formulas never divide by zero (``operators.inv`` handles 0 itself), and a user's
+# function runs in an uncached twin with numba's default model (``fast_ops``), so nothing
+# that raised before gives a number now.
+@njit(parallel=True, cache=True, error_model="numpy")
 def map_kernel(fn, out, out_shape, out_strides, in_storage, in_shape, in_strides):  # type: ignore[no-untyped-def]
     """out[i] = fn(in[broadcast i]) for every index i of ``out_shape``.
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import FastBackend, SimpleBackend, Tensor, fast_math
+from autograd import FastBackend, FastOps, SimpleBackend, Tensor, fast_math, operators
 
 ULPS = 3
 
@@ -124,3 +124,78 @@ def test_formulas_that_call_math_exp_use_it_and_agree_with_the_simple_backend() 
     assert ulp_distance(fast, simple).max() <= ULPS
     exp_back = FastBackend.exp_back_zip(Tensor.from_numpy(x, FastBackend, False), Tensor.from_numpy(np.ones_like(x), FastBackend, False))
     assert ulp_distance(exp_back.to_numpy(), np.exp(x)).max() <= ULPS
+
+
+# ## sigmoid: one exp, one division, no branch (operators.sigmoid), on every backend
+
+# sigmoid's own roundings (1 + z, the division) come on top of exp's: 4 ulp of the true value.
+SIGMOID_ULPS = 4
+SIGMOID_EDGES = {
+    math.inf: 1.0, -math.inf: 0.0, 1000.0: 1.0, -1000.0: 0.0, 800.0: 1.0, -800.0: 0.0,
+    746.0: 1.0, -746.0: 0.0, 0.0: 0.5, -0.0: 0.5, 1e-300: 0.5, -1e-300: 0.5, 5e-324: 0.5,
+}  # fmt: skip
+
+
+def sigmoid_reference(x: np.ndarray) -> np.ndarray:
+    """sigmoid in numpy's long double where it is wider than float64 (x86: 64-bit mantissa),
+    rounded to float64: within about 1 ulp of the true value. Each side in its safe form."""
+    wide = np.longdouble if np.finfo(np.longdouble).nmant > 52 else np.float64
+    xl = x.astype(wide)
+    with np.errstate(all="ignore"):
+        return np.where(xl >= 0, 1 / (1 + np.exp(-xl)), np.exp(xl) / (1 + np.exp(xl))).astype(np.float64)
+
+
+def sigmoid_inputs(n: int) -> np.ndarray:
+    rng = np.random.default_rng(12)
+    return np.concatenate([
+        rng.normal(0.0, 5.0, n // 2),  # where a network's numbers are
+        rng.uniform(-40.0, 40.0, n // 4),  # up to where 1 / (1 + e^-x) rounds to 1
+        rng.uniform(-750.0, 750.0, n - n // 2 - n // 4),  # e^-|x| down to the subnormals and 0
+    ])  # fmt: skip
+
+
+def sigmoid_everywhere(x: np.ndarray) -> dict:
+    """sigmoid of ``x`` by operators.sigmoid itself, the pure-Python backend and the fast one."""
+    return {
+        "operators.sigmoid": np.array([operators.sigmoid(float(v)) for v in x]),
+        "SimpleBackend": Tensor.from_numpy(x, backend=SimpleBackend, requires_grad=False).sigmoid().to_numpy(),
+        "FastBackend": fast_map("sigmoid", x),
+    }
+
+
+def test_sigmoid_edge_values_are_exact_on_every_backend() -> None:
+    x = np.array(list(SIGMOID_EDGES) + [math.nan])
+    expected = np.array(list(SIGMOID_EDGES.values()) + [math.nan])
+    for name, got in sigmoid_everywhere(x).items():
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+        assert not np.signbit(got[expected == 0.0]).any(), name  # 0.0, not -0.0
+
+
+def test_sigmoid_is_within_a_few_ulp_of_the_true_value_on_a_million_inputs() -> None:
+    x = sigmoid_inputs(10**6)
+    distance = ulp_distance(fast_map("sigmoid", x), sigmoid_reference(x))
+    assert distance.max() <= SIGMOID_ULPS, (x[distance.argmax()], distance.max())
+
+
+def test_sigmoid_agrees_on_every_backend_and_in_plain_python() -> None:
+    x = sigmoid_inputs(3000)
+    reference = sigmoid_reference(x)
+    for name, got in sigmoid_everywhere(x).items():
+        distance = ulp_distance(got, reference)
+        assert distance.max() <= SIGMOID_ULPS, (name, x[distance.argmax()], distance.max())
+    s = sigmoid_everywhere(x)["FastBackend"]
+    assert ((0.0 <= s) & (s <= 1.0)).all()
+    np.testing.assert_allclose(fast_map("sigmoid", -x), 1.0 - s, rtol=0, atol=2e-16)  # sigmoid(-x) = 1 - sigmoid(x)
+
+
+def test_a_users_division_by_zero_still_raises_on_the_fast_backend() -> None:
+    """The cached map and zip kernels are compiled with numpy's error model (a ``/`` with no
+    zero check, so that sigmoid's division vectorises). The op table's formulas never divide
+    by zero; a user's function runs in an uncached twin with Python's model, and raises as
+    in plain Python."""
+    zero = Tensor.from_numpy(np.array([1.0, 0.0]), backend=FastBackend, requires_grad=False)
+    with pytest.raises(ZeroDivisionError):
+        FastOps.map(lambda x: 1.0 / x)(zero)
+    with pytest.raises(ZeroDivisionError):
+        FastOps.zip(lambda x, y: x / y)(zero, zero)
+    np.testing.assert_array_equal(FastOps.map(operators.inv)(zero).to_numpy(), [1.0, math.inf])  # the table's 1 / x

@@ -171,7 +171,8 @@ def log(x: float) -> float:
 
     x = m 2^e with m in [sqrt(1/2), sqrt(2)), read from the bits (subnormals are first scaled
     by 2^54), so log x = e ln2 + log m; with f = m - 1 and s = f / (2 + f), log m = 2s(1 + s^2/3
-    + s^4/5 + ...) = f - s (f - 2 s^2 q), written so that f, exact, carries most of the result.
+    + s^4/5 + ...) = f - s (f - 2 s^2 q), written so that f, exact, carries most of the result
+    (in fused multiply-adds: fewer instructions, fewer roundings).
     """
     subnormal = x < SMALLEST_NORMAL
     xs = x * 18014398509481984.0 if subnormal else x  # * 2^54
@@ -187,7 +188,7 @@ def log(x: float) -> float:
     z = s * s
     q = polynomial(z, LOG_TERMS) * z  # z/3 + z^2/5 + ... (the series' 1 is the f below)
     k = float_from_bits(bits_of_float(ROUND) + e) - ROUND  # e as a float: no int-to-float conversion
-    y = k * LN2_HI + ((f - s * (f - 2.0 * q)) + k * LN2_LO)
+    y = multiply_add(k, LN2_HI, multiply_add(k, LN2_LO, multiply_add(-s, multiply_add(-2.0, q, f), f)))
     y = y if x < math.inf else x  # inf stays inf, nan stays nan
     y = y if x > 0.0 else -math.inf  # log 0 = -inf ...
     return y if x >= 0.0 else math.nan  # ... and below 0 (or nan) nan

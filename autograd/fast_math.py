@@ -13,6 +13,8 @@ compiles those formulas for the CPU kernels, it gives them a ``math`` whose ``ex
 are these (``numba_bridge.VECTOR_MATH``): every formula that calls ``math.exp`` (``exp``,
 ``sigmoid``, ``exp_back``...) gets the vector version, and each formula is still written once.
 The pure-Python backend and the CUDA kernels keep ``math`` (the GPU has its own fast exp).
+To run as fast as numpy's, the kernel's loop also needs 512-bit vectors where the CPU has them
+(``numba_bridge.wide_vectors``) and divisions without a zero check (the map kernel's error model).
 
 Accuracy: within a few units in the last place (ulp) of numpy's results over the whole float
 range, including overflow to inf, gradual underflow to 0, inf, -inf and nan

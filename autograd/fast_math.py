@@ -111,7 +111,9 @@ SMALLEST_NORMAL = 2.2250738585072014e-308
 ROUND = 6755399441055744.0
 # e^r for |r| <= ln(2)/2 = 0.3466 (0.347 leaves room for rounding): the Taylor series 1/k!
 # economised to degree 11. Its error, at most 1.3e-17 of e^r, is 0.1 ulp (Taylor needs degree 13).
-EXP_TERMS = economise([Fraction(1, math.factorial(k)) for k in range(16)], Fraction(-347, 1000), Fraction(347, 1000), 11)
+EXP_TERMS = economise(
+    [Fraction(1, math.factorial(k)) for k in range(16)], Fraction(-347, 1000), Fraction(347, 1000), 11
+)
 # log(1+f) = 2 atanh(s), s = f/(2+f), is 2s(1 + s^2/3 + s^4/5 + ...) = 2s(1 + z q(z)), z = s^2,
 # q(z) = 1/3 + z/5 + z^2/7 + ...: with f in [sqrt(1/2) - 1, sqrt(2) - 1], z is at most
 # (3 - 2 sqrt(2))^2 = 0.02944; q economised on [0, 0.0295] to degree 7 (Taylor needs 10).

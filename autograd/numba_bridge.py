@@ -123,10 +123,13 @@ def _wide_vectors(typingctx):  # type: ignore[no-untyped-def]
     """``wide_vectors`` compiled: the LLVM function attribute ``"prefer-vector-width"="512"``
     on the function being compiled (the kernel, or the parallel loop's body), no instruction.
     llvmlite's ``FunctionAttributes`` only takes a fixed list of names, so the string
-    attribute goes into the set itself; llvmlite writes it into the IR as given."""
+    attribute goes into the set itself; llvmlite writes it into the IR as given. (Should a
+    later llvmlite store attributes otherwise, the hint is left out: slower, still right.)"""
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        attributes = builder.function.attributes
+        if isinstance(attributes, set):
+            set.add(attributes, '"prefer-vector-width"="512"')
         return context.get_dummy_value()
 
     return numba.types.none(), codegen

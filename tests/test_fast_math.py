@@ -9,6 +9,7 @@ ulp of numpy" means within about 4 of the truth. Checked on the compiled kernels
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -145,7 +146,8 @@ def test_the_economised_polynomials_are_within_their_stated_error_over_their_int
         series = sum(Fraction(z) ** k / (2 * k + 3) for k in range(30))
         assert abs(q / series - 1) < Fraction(1, 10**16), z
     # A polynomial already of the degree asked for comes back as it is.
-    assert fast_math.economise([Fraction(1), Fraction(-2), Fraction(3)], Fraction(-1), Fraction(2), 2) == (1.0, -2.0, 3.0)
+    quadratic = [Fraction(1), Fraction(-2), Fraction(3)]
+    assert fast_math.economise(quadratic, Fraction(-1), Fraction(2), 2) == (1.0, -2.0, 3.0)
 
 
 # ## sigmoid: one exp, one division, no branch (operators.sigmoid), on every backend
@@ -221,3 +223,34 @@ def test_a_users_division_by_zero_still_raises_on_the_fast_backend() -> None:
     with pytest.raises(ZeroDivisionError):
         FastOps.zip(lambda x, y: x / y)(zero, zero)
     np.testing.assert_array_equal(FastOps.map(operators.inv)(zero).to_numpy(), [1.0, math.inf])  # the table's 1 / x
+
+
+def test_wide_vectors_puts_its_hint_on_the_compiled_function_that_calls_it() -> None:
+    """The map kernel's loop runs 512-bit vectors only if LLVM sees the attribute on the very
+    function that holds the loop (numba_bridge.wide_vectors is inlined into its caller)."""
+    from numba import njit
+
+    from autograd import numba_bridge
+
+    def doubled(out, x):  # type: ignore[no-untyped-def]
+        numba_bridge.wide_vectors()
+        for i in range(len(x)):
+            out[i] = 2.0 * x[i]
+
+    compiled = njit(doubled)
+    x = np.arange(4.0)
+    out = np.empty(4)
+    compiled(out, x)
+    np.testing.assert_array_equal(out, 2.0 * x)
+    ir = compiled.inspect_llvm(compiled.signatures[0]).splitlines()
+    # The function itself (not numba's wrappers, @_ZN7cpython... and @cfunc...), and the
+    # attribute groups it refers to.
+    (define,) = [
+        line
+        for line in ir
+        if line.startswith("define") and "@_ZN" in line and "doubled" in line and "cpython" not in line
+    ]
+    groups = {line.split(" = ")[0].split()[1]: line for line in ir if line.startswith("attributes #")}
+    hints = [groups[g] for g in re.findall(r"#\d+", define.split(")")[-1]) if g in groups]
+    assert any('"prefer-vector-width"="512"' in group for group in hints), (define, hints)
+    assert numba_bridge.wide_vectors() is None  # in Python: nothing to do

@@ -107,6 +107,39 @@ def _multiply_add(typingctx, a, b, c):  # type: ignore[no-untyped-def]
     return numba.types.float64(numba.types.float64, numba.types.float64, numba.types.float64), codegen
 
 
+def wide_vectors() -> None:
+    """In a compiled kernel: let LLVM vectorise this function's loops with the widest vectors
+    the CPU has (512 bits with AVX-512). Does nothing in Python.
+
+    Why: for CPUs with AVX-512 LLVM prefers 256-bit vectors by default (on early AVX-512 chips
+    the wide instructions lowered the clock). numpy's exp and log use 512 bits; with 256 ours
+    were 1.5-1.9x slower than numpy in a bare loop, with 512 1.2-1.4x. On a CPU without
+    AVX-512 the hint changes nothing.
+    """
+
+
+@intrinsic
+def _wide_vectors(typingctx):  # type: ignore[no-untyped-def]
+    """``wide_vectors`` compiled: the LLVM function attribute ``"prefer-vector-width"="512"``
+    on the function being compiled (the kernel, or the parallel loop's body), no instruction.
+    llvmlite's ``FunctionAttributes`` only takes a fixed list of names, so the string
+    attribute goes into the set itself; llvmlite writes it into the IR as given. (Should a
+    later llvmlite store attributes otherwise, the hint is left out: slower, still right.)"""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        attributes = builder.function.attributes
+        if isinstance(attributes, set):
+            set.add(attributes, '"prefer-vector-width"="512"')
+        return context.get_dummy_value()
+
+    return numba.types.none(), codegen
+
+
+@overload(wide_vectors, inline="always")  # inlined: the attribute must land on the caller
+def _wide_vectors_jit():  # type: ignore[no-untyped-def]
+    return lambda: _wide_vectors()
+
+
 VECTOR_MATH: Optional[_pytypes.ModuleType] = None  # set just below (jit_module_functions reads it)
 _bit_casts = {"float_from_bits": _float_from_bits, "bits_of_float": _bits_of_float, "multiply_add": _multiply_add}
 # (With NUMBA_DISABLE_JIT=1 the kernels run as Python: they call fast_math's Python bodies.)

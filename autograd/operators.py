@@ -73,13 +73,14 @@ def sigmoid(x: float) -> float:
     """1 / (1 + e^-x), computed without overflow.
 
     For x >= 0 the textbook form is safe; for x < 0 we use the equal form e^x / (1 + e^x),
-    because e^-x would overflow for x below about -710.
+    because e^-x would overflow for x below about -710. Both need z = e^-|x| (in (0, 1], never
+    overflows): the result is 1 / (1 + z) or z / (1 + z). Written with one exp and one
+    division and no ``if`` statement, the fast backend's compiled loop has no branch and
+    runs several numbers per instruction.
     """
     ### BEGIN SOLUTION task-0.1
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
+    z = math.exp(-abs(x))
+    return (1.0 if x >= 0.0 else z) / (1.0 + z)
     ### END SOLUTION
 
 

@@ -51,6 +51,14 @@ _FLAT_RUN = 16384
 
 
 @njit(inline="always")
+def _group(run, last, runs):  # type: ignore[no-untyped-def]
+    """How many runs one task of the parallel loop takes: 1 for long rows (each row is cut
+    into ``runs`` runs), else enough short rows for about ``run`` numbers. A task allocates
+    its index buffers once: per row of 2 numbers (2x2 pooling) they cost 100x the arithmetic."""
+    return 1 if runs > 1 else max(1, run // max(last, 1))
+
+
+@njit(inline="always")
 def _size(shape):  # type: ignore[no-untyped-def]
     n = 1
     for s in shape:
@@ -171,7 +179,8 @@ def sum_run(storage, start, n, acc):  # type: ignore[no-untyped-def]
 #
 # Each kernel has one parallel loop (``prange``) over *runs*: pieces of at most ``_RUN``
 # elements along the output's last dimension (or along the whole storage, when every
-# layout is contiguous and the same). Where a run starts is worked out once per run.
+# layout is contiguous and the same). Where a run starts is worked out once per run; short
+# rows are grouped, several runs to a task (``_group``).
 
 
 # error_model="numpy": a division by zero gives inf or nan instead of raising. Python's model
@@ -207,20 +216,25 @@ def map_kernel(fn, out, out_shape, out_strides, in_storage, in_shape, in_strides
     if size == 0:
         return
     runs = (last + run - 1) // run
-    for task in prange((size // last) * runs):
-        row = task // runs
-        j0 = (task % runs) * run
-        j1 = min(j0 + run, last)
-        o = 0
-        p = 0
-        if not flat:
-            out_index = np.empty(dims, np.int32)
+    tasks = (size // last) * runs
+    group = _group(run, last, runs)
+    for chunk in prange((tasks + group - 1) // group):
+        first, end = chunk * group, min(chunk * group + group, tasks)
+        if flat:
+            for task in range(first, end):
+                j0 = task * run
+                _map_run(fn, out, 0, 1, in_storage, 0, 1, j0, min(j0 + run, last))
+        else:
+            out_index = np.empty(dims, np.int32)  # once per chunk, not once per row
             in_index = np.empty(len(in_shape), np.int32)
-            to_index(row * last, out_shape, out_index)
-            broadcast_index(out_index, out_shape, in_shape, in_index)
-            o = index_to_position(out_index, out_strides)
-            p = index_to_position(in_index, in_strides)
-        _map_run(fn, out, o, out_step, in_storage, p, in_step, j0, j1)
+            for task in range(first, end):
+                row = task // runs
+                j0 = (task % runs) * run
+                to_index(row * last, out_shape, out_index)
+                broadcast_index(out_index, out_shape, in_shape, in_index)
+                o = index_to_position(out_index, out_strides)
+                p = index_to_position(in_index, in_strides)
+                _map_run(fn, out, o, out_step, in_storage, p, in_step, j0, min(j0 + run, last))
     ### END SOLUTION
 
 
@@ -253,24 +267,28 @@ def zip_kernel(  # type: ignore[no-untyped-def]
     if size == 0:
         return
     runs = (last + _RUN - 1) // _RUN
-    for task in prange((size // last) * runs):
-        row = task // runs
-        j0 = (task % runs) * _RUN
-        j1 = min(j0 + _RUN, last)
-        o = 0
-        pa = 0
-        pb = 0
-        if not flat:
-            out_index = np.empty(dims, np.int32)
+    tasks = (size // last) * runs
+    group = _group(_RUN, last, runs)
+    for chunk in prange((tasks + group - 1) // group):
+        first, end = chunk * group, min(chunk * group + group, tasks)
+        if flat:
+            for task in range(first, end):
+                j0 = task * _RUN
+                _zip_run(fn, out, 0, 1, a_storage, 0, 1, b_storage, 0, 1, j0, min(j0 + _RUN, last))
+        else:
+            out_index = np.empty(dims, np.int32)  # once per chunk, not once per row
             a_index = np.empty(len(a_shape), np.int32)
             b_index = np.empty(len(b_shape), np.int32)
-            to_index(row * last, out_shape, out_index)
-            broadcast_index(out_index, out_shape, a_shape, a_index)
-            broadcast_index(out_index, out_shape, b_shape, b_index)
-            o = index_to_position(out_index, out_strides)
-            pa = index_to_position(a_index, a_strides)
-            pb = index_to_position(b_index, b_strides)
-        _zip_run(fn, out, o, out_step, a_storage, pa, a_step, b_storage, pb, b_step, j0, j1)
+            for task in range(first, end):
+                row = task // runs
+                j0 = (task % runs) * _RUN
+                to_index(row * last, out_shape, out_index)
+                broadcast_index(out_index, out_shape, a_shape, a_index)
+                broadcast_index(out_index, out_shape, b_shape, b_index)
+                o = index_to_position(out_index, out_strides)
+                pa = index_to_position(a_index, a_strides)
+                pb = index_to_position(b_index, b_strides)
+                _zip_run(fn, out, o, out_step, a_storage, pa, a_step, b_storage, pb, b_step, j0, min(j0 + _RUN, last))
     ### END SOLUTION
 
 

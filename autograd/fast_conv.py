@@ -143,4 +143,69 @@ def fast_conv_kernel(
     _run(_conv2d_kernel, None, work, out4, _as_4d(input, input_shape, input_strides), w, bool(reverse))
 
 
+# ## Max pooling (the contract of conv_ops.tensor_maxpool2d and tensor_maxpool2d_back)
+
+
+@njit(parallel=True, cache=True)
+def _maxpool2d_kernel(out, inp):  # type: ignore[no-untyped-def]
+    """out (B, C, OH, OW) = the max of each (kh, kw) block of inp (B, C, OH * kh, OW * kw), both
+    C-contiguous float64. One pass over inp; a NaN in a block makes its maximum NaN."""
+    batch, channels, out_h, out_w = out.shape
+    kh, kw = inp.shape[2] // out_h, inp.shape[3] // out_w
+    for bc in prange(batch * channels):
+        b, c = bc // channels, bc % channels
+        for y in range(out_h):
+            for x in range(out_w):
+                best = -np.inf
+                for i in range(kh):
+                    for j in range(kw):
+                        v = inp[b, c, y * kh + i, x * kw + j]
+                        if v > best or v != v:
+                            best = v
+                out[b, c, y, x] = best
+
+
+@njit(parallel=True, cache=True)
+def _maxpool2d_back_kernel(grad_in, inp, out, grad_out):  # type: ignore[no-untyped-def]
+    """grad_in (B, C, H, W): each block's grad_out shared by the block's maxima (where inp equals
+    out), 0 elsewhere. grad_in and inp (B, C, H, W), out and grad_out (B, C, OH, OW)."""
+    batch, channels, out_h, out_w = out.shape
+    kh, kw = inp.shape[2] // out_h, inp.shape[3] // out_w
+    for bc in prange(batch * channels):
+        b, c = bc // channels, bc % channels
+        for y in range(out_h):
+            for x in range(out_w):
+                best = out[b, c, y, x]
+                ties = 0
+                for i in range(kh):
+                    for j in range(kw):
+                        if inp[b, c, y * kh + i, x * kw + j] == best:
+                            ties += 1
+                share = grad_out[b, c, y, x] / ties if ties else 0.0
+                for i in range(kh):
+                    for j in range(kw):
+                        at_max = inp[b, c, y * kh + i, x * kw + j] == best
+                        grad_in[b, c, y * kh + i, x * kw + j] = share if at_max else 0.0
+
+
+def fast_maxpool_kernel(out, out_shape, out_strides, input, input_shape, input_strides):  # type: ignore[no-untyped-def]
+    """FastOps' max-pooling kernel (raw triples; ``out`` contiguous, as ``conv_ops.maxpool`` makes it)."""
+    out4 = out.reshape(tuple(int(s) for s in out_shape))
+    _run(_maxpool2d_kernel, None, input.size, out4, _as_4d(input, input_shape, input_strides))
+
+
+def fast_maxpool_back_kernel(  # type: ignore[no-untyped-def]
+    grad_in, grad_in_shape, grad_in_strides, input, input_shape, input_strides,
+    out, out_shape, out_strides, grad_out, grad_out_shape, grad_out_strides,
+):  # fmt: skip
+    """FastOps' max-pooling gradient kernel (raw triples; ``grad_in`` contiguous)."""
+    _run(
+        _maxpool2d_back_kernel, None, grad_in.size,
+        grad_in.reshape(tuple(int(s) for s in grad_in_shape)), _as_4d(input, input_shape, input_strides),
+        _as_4d(out, out_shape, out_strides), _as_4d(grad_out, grad_out_shape, grad_out_strides),
+    )  # fmt: skip
+
+
 FastOps.conv_kernel = staticmethod(fast_conv_kernel)  # the slot of TensorOps (tensor_ops)
+FastOps.maxpool_kernel = staticmethod(fast_maxpool_kernel)  # conv_ops' pooling slots
+FastOps.maxpool_back_kernel = staticmethod(fast_maxpool_back_kernel)

@@ -49,6 +49,7 @@ def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
         long_rows = P >= 16 or P >= K
         # cols[k, p] (or cols[p, k] when K is the longer side): input under kernel position k
         # when the window sits at output position p
+        # (the gathering loops write along cols' rows: its last index innermost)
         cols = np.zeros((K, P)) if long_rows else np.zeros((P, K))
         for c in range(channels):
             for i in range(kh):
@@ -56,15 +57,20 @@ def _conv2d_kernel(out, inp, wt, reverse):  # type: ignore[no-untyped-def]
                     y = h + step * i
                     if y < 0 or y >= height:
                         continue
-                    for j in range(kw):
-                        k = (c * kh + i) * kw + j
-                        for w in range(out_w):
-                            x = w + step * j
-                            if 0 <= x < width:
-                                if long_rows:
+                    if long_rows:
+                        for j in range(kw):
+                            k = (c * kh + i) * kw + j
+                            for w in range(out_w):
+                                x = w + step * j
+                                if 0 <= x < width:
                                     cols[k, h * out_w + w] = inp[n, c, y, x]
-                                else:
-                                    cols[h * out_w + w, k] = inp[n, c, y, x]
+                    else:
+                        for w in range(out_w):
+                            row = cols[h * out_w + w]
+                            for j in range(kw):
+                                x = w + step * j
+                                if 0 <= x < width:
+                                    row[(c * kh + i) * kw + j] = inp[n, c, y, x]
         if long_rows:
             # four output channels per pass over cols: each number of cols loaded serves four
             # rows (the loop is limited by memory traffic, not by multiply-adds)

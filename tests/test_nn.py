@@ -135,6 +135,32 @@ def test_fast_conv_larger_than_a_toy():
     assert np.allclose(xt.grad.to_numpy(), grad_x[:, :, :12, :20])
 
 
+@settings(max_examples=8, deadline=None)
+@given(st.sampled_from([1, 9]), st.sampled_from([2, 5, 33]), st.sampled_from([32, 35]),
+       st.sampled_from([5, 60]), st.integers(1, 4), st.integers(0, 2**16))  # fmt: skip
+def test_fast_conv1d_with_many_channels(batch, channels, out_channels, width, k, seed):
+    """The fast kernel's blocked product (32 or more output channels; for the input's gradient,
+    32 or more input channels), with output-channel counts and kernel sizes that are not
+    multiples of 4, and batches spread over several tasks, against numpy."""
+    from autograd.fast_ops import FastBackend
+
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=(batch, channels, width)), rng.normal(size=(out_channels, channels, min(k, width)))
+    k = w.shape[2]
+    xt, wt = t_(x, FastBackend), t_(w, FastBackend)
+    out = nn.conv1d(xt, wt)
+    assert np.allclose(out.to_numpy(), conv1d_ref(x, w))
+    g = rng.normal(size=out.shape)
+    out.backward(t_(g, FastBackend, requires_grad=False))
+    padded = np.concatenate([x, np.zeros((batch, channels, k))], axis=2)
+    grad_w = np.stack([np.einsum("bow,bcw->oc", g, padded[:, :, j : j + width]) for j in range(k)], axis=2)
+    grad_x = np.zeros((batch, channels, width + k))
+    for j in range(k):
+        grad_x[:, :, j : j + width] += np.einsum("bow,oc->bcw", g, w[:, :, j])
+    assert np.allclose(wt.grad.to_numpy(), grad_w)
+    assert np.allclose(xt.grad.to_numpy(), grad_x[:, :, :width])
+
+
 # ## Convolution: gradients against central differences
 
 

@@ -1,4 +1,5 @@
-"""Module 4: the convolution kernel, the one primitive that is not a map, zip, reduce or matmul.
+"""Module 4's own kernels: convolution (the one primitive that is not a map, zip, reduce or
+matmul) and, for speed, max pooling's pair.
 
 How convolution fits the backend design
 ---------------------------------------
@@ -29,6 +30,9 @@ input_strides, weight, weight_shape, weight_strides, reverse)`` on raw triples (
 of the same rank) that fills ``out``, beside its map/zip/reduce/matmul kernels. ``SimpleOps``'s
 is the readable one below; ``fast_conv`` gives ``FastOps`` a numba one; a CUDA backend defines
 its own ``CudaOps.conv_kernel`` (not written yet: this is the hook).
+
+Max pooling has a kernel pair here too (``maxpool_kernel``, ``maxpool_back_kernel``; section
+below says why); a backend without them gets a NotImplementedError naming the missing one.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Module 4: the convolution kernel of the fast CPU backend (numba): ``FastOps.conv_kernel``.
+"""Module 4: the convolution and max-pooling kernels of the fast CPU backend (numba):
+``FastOps.conv_kernel``, ``FastOps.maxpool_kernel`` and ``FastOps.maxpool_back_kernel``.
 
 Same contract as ``conv_ops.tensor_conv2d`` (read that first): ``out[b, o, h, w] = sum of
 weight[o, c, i, j] * input[b, c, h +- i, w +- j]``, zero outside the input. 1-D convolution
@@ -12,6 +13,9 @@ weight, along its longer side (see the kernel's docstring). Measured on LeNet's 
 for 8x8 digits (batch 32, 8 -> 16 channels, 3x3), one thread: looping over each output row
 for every kernel position took 2.3 ms (1 GMAC/s), the gathered product takes the time in
 benchmarks/README.md.
+
+The max-pooling pair (contract: ``conv_ops.tensor_maxpool2d`` and ``tensor_maxpool2d_back``)
+is one pass over the input each, in parallel over (batch, channel).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ Functions (MiniTorch's names and semantics):
   size. The Functions ``Conv1dFun`` / ``Conv2dFun`` run the backend's convolution kernel
   (``conv_ops``, where the design is explained) forward, and again for the backward pass.
 - ``tile(input, kernel)``: (B, C, H, W) -> (B, C, H / kh, W / kw, kh * kw), the pooling
-  windows laid out along the last dimension; ``avgpool2d`` / ``maxpool2d`` reduce it.
+  windows laid out along the last dimension; ``avgpool2d`` reduces it (with ``mean``);
+  ``maxpool2d`` gives what ``max`` over it would, with a kernel pair of its own (``MaxPool2dFun``).
 - ``max(input, dim)`` (gradient to the argmax), ``argmax(input, dim)`` (one-hot),
   ``softmax``, ``logsoftmax`` (stable for large logits), ``dropout``.
 

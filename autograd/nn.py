@@ -494,7 +494,8 @@ class Flatten(Module):
     """(B, ...) -> (B, everything else): between convolutions and ``Linear`` layers."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.contiguous().view(x.shape[0], x.size // x.shape[0])
+        x = x if x.is_contiguous() else x.contiguous()  # view needs row-major order; a copy only if not
+        return x.view(x.shape[0], x.size // x.shape[0])
 
 
 class Sequential(Module):

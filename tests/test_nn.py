@@ -403,6 +403,18 @@ def test_conv2d_layer_gradients(backend, cin, cout, h, w, seed):
     grad_check(as_function, permuted(x, backend), weights, bias)
 
 
+def test_flatten_contiguous_and_permuted(backend):
+    x = np.random.default_rng(5).normal(size=(2, 3, 2, 2))
+    stored = t_(np.ascontiguousarray(x.transpose(3, 2, 1, 0)), backend)  # x's numbers, reversed strides
+    for leaf, t in ((t_(x, backend), None), (stored, stored.permute(3, 2, 1, 0))):
+        out = nn.Flatten()(leaf if t is None else t)
+        assert out.shape == (2, 12) and np.array_equal(out.to_numpy(), x.reshape(2, 12))
+        g = np.arange(24.0).reshape(2, 12)
+        out.backward(t_(g, backend, requires_grad=False))
+        expected = g.reshape(2, 3, 2, 2)
+        assert np.array_equal(leaf.grad.to_numpy(), expected if t is None else expected.transpose(3, 2, 1, 0))
+
+
 def test_dropout_layer_follows_train_and_eval(backend):
     model = nn.Sequential(nn.Dropout(0.5))
     x = t_(np.ones((4, 25)), backend)

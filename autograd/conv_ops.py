@@ -1,4 +1,5 @@
-"""Module 4: the convolution kernel, the one primitive that is not a map, zip, reduce or matmul.
+"""Module 4's own kernels: convolution (the one primitive that is not a map, zip, reduce or
+matmul) and, for speed, max pooling's pair.
 
 How convolution fits the backend design
 ---------------------------------------
@@ -29,10 +30,14 @@ input_strides, weight, weight_shape, weight_strides, reverse)`` on raw triples (
 of the same rank) that fills ``out``, beside its map/zip/reduce/matmul kernels. ``SimpleOps``'s
 is the readable one below; ``fast_conv`` gives ``FastOps`` a numba one; a CUDA backend defines
 its own ``CudaOps.conv_kernel`` (not written yet: this is the hook).
+
+Max pooling has a kernel pair here too (``maxpool_kernel``, ``maxpool_back_kernel``; section
+below says why); a backend without them gets a NotImplementedError naming the missing one.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Callable, Tuple, Type
 
 from .tensor_data import Shape, Storage, Strides
@@ -150,6 +155,108 @@ def simple_conv_kernel(
 # backend defines ``conv_kernel`` in its class (not written yet: this is the hook).
 
 SimpleOps.conv_kernel = staticmethod(simple_conv_kernel)  # type: ignore[assignment]
+
+
+# ## Max pooling: a kernel pair of its own
+#
+# ``maxpool2d`` could be written with the primitives (``tile``, then ``max`` over its last
+# dimension), and ``avgpool2d`` still is. But a pooled image is small (4 x 4 numbers for 8 x 8
+# digits) and every tensor on that way has a last dimension of the window's width (2): the
+# map/zip/reduce kernels work in runs along the last dimension and pay their index arithmetic
+# once per run, so on a digits LeNet the pooling's copies and its gradient's broadcast zips took
+# half of a training epoch (benchmarks/README.md). Two small kernels, one pass each:
+#
+#     out[b, c, y, x] = max over i < kh, j < kw of input[b, c, y * kh + i, x * kw + j]
+#     grad_input[b, c, y * kh + i, x * kw + j] = grad_out[b, c, y, x] / n  where input there
+#         equals out[b, c, y, x] (n: how many numbers of the window do), else 0
+#
+# with kh = H // OH and kw = W // OW read from the shapes. A tie shares the gradient equally, as
+# ``Max``'s backward does. A backend supplies both on raw triples, beside ``conv_kernel``.
+
+
+def tensor_maxpool2d(
+    out: Storage, out_shape: Shape, out_strides: Strides, input: Storage, input_shape: Shape, input_strides: Strides
+) -> None:
+    """Max of each (kh, kw) block. Shapes: out (B, C, OH, OW), input (B, C, OH * kh, OW * kw).
+
+    A NaN in a block makes that block's maximum NaN.
+    """
+    batch, channels, out_height, out_width = out_shape
+    kh, kw = input_shape[2] // out_height, input_shape[3] // out_width
+    os, xs = out_strides, input_strides
+    for b in range(batch):
+        for c in range(channels):
+            for y in range(out_height):
+                for x in range(out_width):
+                    best = -math.inf
+                    for i in range(kh):
+                        for j in range(kw):
+                            v = input[b * xs[0] + c * xs[1] + (y * kh + i) * xs[2] + (x * kw + j) * xs[3]]
+                            if v > best or v != v:  # v != v: a NaN wins, and stays
+                                best = v
+                    out[b * os[0] + c * os[1] + y * os[2] + x * os[3]] = best
+
+
+def tensor_maxpool2d_back(
+    grad_in: Storage,
+    grad_in_shape: Shape,
+    grad_in_strides: Strides,
+    input: Storage,
+    input_shape: Shape,
+    input_strides: Strides,
+    out: Storage,
+    out_shape: Shape,
+    out_strides: Strides,
+    grad_out: Storage,
+    grad_out_shape: Shape,
+    grad_out_strides: Strides,
+) -> None:
+    """The gradient of ``tensor_maxpool2d``: grad_in and input (B, C, H, W), out and grad_out
+    (B, C, OH, OW). Each block's gradient goes to its maximum (shared equally by ties)."""
+    batch, channels, out_height, out_width = out_shape
+    kh, kw = input_shape[2] // out_height, input_shape[3] // out_width
+    gs, xs, os, ds = grad_in_strides, input_strides, out_strides, grad_out_strides
+    for b in range(batch):
+        for c in range(channels):
+            for y in range(out_height):
+                for x in range(out_width):
+                    best = out[b * os[0] + c * os[1] + y * os[2] + x * os[3]]
+                    window = [
+                        (y * kh + i, x * kw + j)
+                        for i in range(kh)
+                        for j in range(kw)
+                        if input[b * xs[0] + c * xs[1] + (y * kh + i) * xs[2] + (x * kw + j) * xs[3]] == best
+                    ]  # the (row, column) of each maximum of the block
+                    share = grad_out[b * ds[0] + c * ds[1] + y * ds[2] + x * ds[3]] / len(window) if window else 0.0
+                    for h, w in window:
+                        grad_in[b * gs[0] + c * gs[1] + h * gs[2] + w * gs[3]] = share
+
+
+SimpleOps.maxpool_kernel = staticmethod(tensor_maxpool2d)  # type: ignore[attr-defined]
+SimpleOps.maxpool_back_kernel = staticmethod(tensor_maxpool2d_back)  # type: ignore[attr-defined]
+
+
+def maxpool(input: "Tensor", out_shape: Tuple[int, ...]) -> "Tensor":
+    """A new (B, C, OH, OW) tensor: the max of each block of ``input`` (see above)."""
+    out = input.zeros(out_shape)
+    _pool_kernel(input.backend.ops, "maxpool_kernel")(*out.tuple(), *input.tuple())
+    return out
+
+
+def maxpool_back(input: "Tensor", out: "Tensor", grad_out: "Tensor") -> "Tensor":
+    """A new tensor of ``input``'s shape: ``grad_out`` sent back to each block's maximum."""
+    grad_in = input.zeros(input.shape)
+    _pool_kernel(input.backend.ops, "maxpool_back_kernel")(
+        *grad_in.tuple(), *input.tuple(), *out.tuple(), *grad_out.tuple()
+    )
+    return grad_in
+
+
+def _pool_kernel(ops: Type[TensorOps], name: str) -> ConvKernel:
+    kernel = getattr(ops, name, None)
+    if kernel is None:
+        raise NotImplementedError(f"the backend {ops.__name__} has no {name} (see autograd.conv_ops)")
+    return kernel
 
 
 def conv_kernel(ops: Type[TensorOps]) -> ConvKernel:

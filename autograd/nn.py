@@ -9,7 +9,8 @@ Functions (MiniTorch's names and semantics):
   size. The Functions ``Conv1dFun`` / ``Conv2dFun`` run the backend's convolution kernel
   (``conv_ops``, where the design is explained) forward, and again for the backward pass.
 - ``tile(input, kernel)``: (B, C, H, W) -> (B, C, H / kh, W / kw, kh * kw), the pooling
-  windows laid out along the last dimension; ``avgpool2d`` / ``maxpool2d`` reduce it.
+  windows laid out along the last dimension; ``avgpool2d`` reduces it (with ``mean``);
+  ``maxpool2d`` gives what ``max`` over it would, with a kernel pair of its own (``MaxPool2dFun``).
 - ``max(input, dim)`` (gradient to the argmax), ``argmax(input, dim)`` (one-hot),
   ``softmax``, ``logsoftmax`` (stable for large logits), ``dropout``.
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from . import fast_conv  # noqa: F401 (registers the fast backend's convolution kernel)
 from .autodiff import Context
-from .conv_ops import conv
+from .conv_ops import conv, maxpool, maxpool_back
 from .module import Module, Parameter
 from .tensor import Tensor
 from .tensor_data import IndexingError
@@ -175,7 +176,8 @@ def _pool(input: Tensor, kernel: Tuple[int, int], reduce: Any) -> Tensor:
     (B, C, nh, 1, W), viewed as (B, C, nh, nw, kw), reduced over kw. ``tile``'s permuted copy
     moves the numbers in runs of kw (2 for the usual 2x2 pooling) and so does its gradient;
     here every step keeps the layout (measured: half the time of a digits LeNet epoch went to
-    those two copies).
+    those two copies). ``avgpool2d`` is this with the mean; ``maxpool2d`` gives the same numbers
+    as this with ``max`` but runs its own kernel pair (``MaxPool2dFun``), faster still.
     """
     ### BEGIN SOLUTION task-4.3
     kh, kw = _kernel_arg(kernel)
@@ -194,14 +196,42 @@ def avgpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     ### END SOLUTION
 
 
+class MaxPool2dFun(Function):
+    """Max pooling as one Function: input (B, C, H, W), kernel (kh, kw) -> (B, C, H // kh, W // kw).
+
+    The same numbers as ``max`` over the last dimension of ``tile(input, kernel)``, with one
+    backend kernel each way instead of a copy and five elementwise kernels on tensors whose last
+    dimension is kw (``conv_ops`` says why that is slow). Saves input and the output (the block
+    maxima); backward sends each block's gradient to its maximum (shared by ties).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, input: Tensor, kernel: Tuple[int, int]) -> Tensor:  # type: ignore[override]
+        ### BEGIN SOLUTION task-4.4
+        batch, channel, height, width = input.shape
+        out = maxpool(input, (batch, channel, height // kernel[0], width // kernel[1]))
+        ctx.save_for_backward(input, out)
+        return out
+        ### END SOLUTION
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Tensor) -> Tensor:  # type: ignore[override]
+        ### BEGIN SOLUTION task-4.4
+        input, out = ctx.saved_values
+        return maxpool_back(input, out, grad_output)
+        ### END SOLUTION
+
+
 def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     """Maximum of each (kh, kw) block: (B, C, H, W) -> (B, C, H // kh, W // kw).
 
-    The gradient goes to the block's maximum. (Ties, rare with real data, share it: first
-    between the tied rows of a column, then between tied columns.)
+    The gradient goes to the block's maximum; when several numbers of a block tie for it (rare
+    with real data), they share it equally. ``MaxPool2dFun`` (one kernel each way).
     """
     ### BEGIN SOLUTION task-4.4
-    return _pool(input, kernel, max)
+    kh, kw = _kernel_arg(kernel)
+    _check_pool(input, (kh, kw), "maxpool2d")
+    return MaxPool2dFun.apply(input, (kh, kw))
     ### END SOLUTION
 
 
@@ -393,7 +423,13 @@ class Conv2d(Module):
         self.bias = Parameter(_uniform((out_channels, 1, 1), bound, rng, backend), "bias")
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv2d(x, self.weights.value) + self.bias.value
+        out = conv2d(x, self.weights.value)
+        batch, channels, height, width = out.shape
+        # The bias added on a (B, O, H * W) view, (O, 1) against rows of H * W numbers: the same
+        # sum, but the elementwise kernel and the gradient's sum over the batch work in runs of
+        # H * W numbers instead of W (measured on the digits LeNet: 2 ms -> 0.25 ms per layer).
+        flat = out.view(batch, channels, height * width) + self.bias.value.view(channels, 1)
+        return flat.view(batch, channels, height, width)
 
     def extra_repr(self) -> str:
         o, i, kh, kw = self.weights.value.shape
@@ -458,7 +494,8 @@ class Flatten(Module):
     """(B, ...) -> (B, everything else): between convolutions and ``Linear`` layers."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.contiguous().view(x.shape[0], x.size // x.shape[0])
+        x = x if x.is_contiguous() else x.contiguous()  # view needs row-major order; a copy only if not
+        return x.view(x.shape[0], x.size // x.shape[0])
 
 
 class Sequential(Module):
@@ -479,7 +516,7 @@ class Sequential(Module):
 
 __all__ = [
     "AvgPool2d", "Conv1d", "Conv1dFun", "Conv2d", "Conv2dFun", "Dropout", "Flatten", "Linear", "LogSoftmax",
-    "MaxPool2d", "ReLU",
+    "MaxPool2d", "MaxPool2dFun", "ReLU",
     "Sequential", "Sigmoid", "argmax", "avgpool2d", "conv1d", "conv2d", "cross_entropy", "dropout",
     "logsoftmax", "manual_seed", "max", "maxpool2d", "nll_loss", "softmax", "tile",
 ]  # fmt: skip

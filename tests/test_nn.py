@@ -135,6 +135,32 @@ def test_fast_conv_larger_than_a_toy():
     assert np.allclose(xt.grad.to_numpy(), grad_x[:, :, :12, :20])
 
 
+@settings(max_examples=8, deadline=None)
+@given(st.sampled_from([1, 9]), st.sampled_from([2, 5, 33]), st.sampled_from([32, 35]),
+       st.sampled_from([5, 60]), st.integers(1, 4), st.integers(0, 2**16))  # fmt: skip
+def test_fast_conv1d_with_many_channels(batch, channels, out_channels, width, k, seed):
+    """The fast kernel's blocked product (32 or more output channels; for the input's gradient,
+    32 or more input channels), with output-channel counts and kernel sizes that are not
+    multiples of 4, and batches spread over several tasks, against numpy."""
+    from autograd.fast_ops import FastBackend
+
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=(batch, channels, width)), rng.normal(size=(out_channels, channels, min(k, width)))
+    k = w.shape[2]
+    xt, wt = t_(x, FastBackend), t_(w, FastBackend)
+    out = nn.conv1d(xt, wt)
+    assert np.allclose(out.to_numpy(), conv1d_ref(x, w))
+    g = rng.normal(size=out.shape)
+    out.backward(t_(g, FastBackend, requires_grad=False))
+    padded = np.concatenate([x, np.zeros((batch, channels, k))], axis=2)
+    grad_w = np.stack([np.einsum("bow,bcw->oc", g, padded[:, :, j : j + width]) for j in range(k)], axis=2)
+    grad_x = np.zeros((batch, channels, width + k))
+    for j in range(k):
+        grad_x[:, :, j : j + width] += np.einsum("bow,oc->bcw", g, w[:, :, j])
+    assert np.allclose(wt.grad.to_numpy(), grad_w)
+    assert np.allclose(xt.grad.to_numpy(), grad_x[:, :, :width])
+
+
 # ## Convolution: gradients against central differences
 
 
@@ -201,12 +227,50 @@ def test_pooling_gradients(backend, kh, kw, nh, nw, seed):
     grad_check(lambda t: nn.maxpool2d(t, (kh, kw)), t_(x, backend))
 
 
+@SMALL
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(0, 2**16))
+def test_maxpool_gradient_on_a_permuted_layout(backend, kh, kw, nh, nw, seed):
+    x = np.random.default_rng(seed).permutation(2 * 3 * kh * nh * kw * nw).reshape(2, 3, kh * nh, kw * nw) * 0.1
+    grad_check(lambda t: nn.maxpool2d(t, (kh, kw)), permuted(x, backend))
+
+
+def test_maxpool_is_max_over_the_tile(backend):
+    # maxpool2d is its own Function (MaxPool2dFun); its numbers and its gradient must be those of
+    # max over tile's last dimension, the composition it replaces
+    x = np.random.default_rng(3).normal(size=(2, 3, 6, 4))
+    a, b = t_(x, backend), t_(x, backend)
+    pooled = nn.maxpool2d(a, (3, 2))
+    tiled, h, w = nn.tile(b, (3, 2))
+    reference = nn.max(tiled, 4).view(2, 3, h, w)
+    assert np.array_equal(pooled.to_numpy(), reference.to_numpy())
+    g = np.random.default_rng(4).normal(size=(2, 3, h, w))
+    pooled.backward(t_(g, backend, requires_grad=False))
+    reference.backward(t_(g, backend, requires_grad=False))
+    assert np.allclose(a.grad.to_numpy(), b.grad.to_numpy())
+
+
+def test_maxpool_ties_share_and_nan_propagates(backend):
+    x = t_([[[[1.0, 3.0, 0.0, 2.0], [3.0, 3.0, 2.0, -1.0]]]], backend)
+    out = nn.maxpool2d(x, (2, 2))
+    assert out.to_numpy().tolist() == [[[[3.0, 2.0]]]]
+    out.backward(t_([[[[6.0, 1.0]]]], backend, requires_grad=False))
+    # three numbers tie for the first block's maximum: each gets a third of its gradient
+    assert x.grad.to_numpy().tolist() == [[[[0.0, 2.0, 0.0, 0.5], [2.0, 2.0, 0.5, 0.0]]]]
+    nan = t_([[[[1.0, np.nan], [0.0, 5.0]]]], backend)
+    assert np.isnan(nn.maxpool2d(nan, (2, 2)).to_numpy()).all()
+    assert np.isnan(nn.maxpool2d(t_([[[[np.nan, 1.0]]]], backend), (1, 2)).to_numpy()).all()
+
+
 def test_pooling_errors(backend):
     x = t_(np.zeros((1, 2, 4, 6)), backend)
     with pytest.raises(IndexingError, match=r"kernel \(3, 2\) does not divide.*\(4, 6\).*\(1, 2, 4, 6\)"):
         nn.avgpool2d(x, (3, 2))
     with pytest.raises(TypeError, match=r"pair of positive ints.*1\.5"):
         nn.maxpool2d(x, (1.5, 2))
+    with pytest.raises(IndexingError, match=r"maxpool2d: kernel \(4, 4\) does not divide.*\(4, 6\)"):
+        nn.maxpool2d(x, (4, 4))
+    with pytest.raises(IndexingError, match=r"maxpool2d: the input must be 4-D.*\(2, 4, 6\)"):
+        nn.maxpool2d(t_(np.zeros((2, 4, 6)), backend), (2, 2))
     with pytest.raises(TypeError, match="pair of positive ints"):
         nn.tile(x, 2)
     with pytest.raises(IndexingError, match=r"4-D.*\(4, 6\)"):
@@ -323,6 +387,34 @@ def test_conv_layers_and_sequential(backend):
         nn.Sequential(nn.ReLU(), 3)
 
 
+@SMALL
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(2, 4), st.integers(2, 4), st.integers(0, 2**16))
+def test_conv2d_layer_gradients(backend, cin, cout, h, w, seed):
+    # the layer adds its bias on a (B, O, H * W) view: the gradients of input, weights and bias
+    # against central differences
+    layer = nn.Conv2d(cin, cout, 2, backend=backend, seed=seed)
+    x = np.random.default_rng(seed).normal(size=(2, cin, h, w))
+    weights, bias = layer.weights.value, layer.bias.value
+
+    def as_function(x, weights, bias):
+        layer.weights.value, layer.bias.value = weights, bias
+        return layer(x)
+
+    grad_check(as_function, permuted(x, backend), weights, bias)
+
+
+def test_flatten_contiguous_and_permuted(backend):
+    x = np.random.default_rng(5).normal(size=(2, 3, 2, 2))
+    stored = t_(np.ascontiguousarray(x.transpose(3, 2, 1, 0)), backend)  # x's numbers, reversed strides
+    for leaf, t in ((t_(x, backend), None), (stored, stored.permute(3, 2, 1, 0))):
+        out = nn.Flatten()(leaf if t is None else t)
+        assert out.shape == (2, 12) and np.array_equal(out.to_numpy(), x.reshape(2, 12))
+        g = np.arange(24.0).reshape(2, 12)
+        out.backward(t_(g, backend, requires_grad=False))
+        expected = g.reshape(2, 3, 2, 2)
+        assert np.array_equal(leaf.grad.to_numpy(), expected if t is None else expected.transpose(3, 2, 1, 0))
+
+
 def test_dropout_layer_follows_train_and_eval(backend):
     model = nn.Sequential(nn.Dropout(0.5))
     x = t_(np.ones((4, 25)), backend)
@@ -347,3 +439,20 @@ def test_conv_is_a_backend_kernel():
     assert SimpleOps.conv_kernel is simple_conv_kernel and FastOps.conv_kernel is fast_conv_kernel
     with pytest.raises(NotImplementedError, match="no convolution kernel"):
         TensorOps.conv_kernel()
+
+
+def test_max_pooling_is_a_backend_kernel_pair():
+    from autograd import conv_ops, fast_conv
+    from autograd.fast_ops import FastOps
+    from autograd.tensor_ops import SimpleOps, TensorOps
+
+    assert SimpleOps.maxpool_kernel is conv_ops.tensor_maxpool2d
+    assert SimpleOps.maxpool_back_kernel is conv_ops.tensor_maxpool2d_back
+    assert FastOps.maxpool_kernel is fast_conv.fast_maxpool_kernel
+    assert FastOps.maxpool_back_kernel is fast_conv.fast_maxpool_back_kernel
+
+    class Bare(TensorOps):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Bare has no maxpool_kernel"):
+        conv_ops._pool_kernel(Bare, "maxpool_kernel")

@@ -96,6 +96,17 @@ def _last_step(shape, strides):  # type: ignore[no-untyped-def]
     return strides[d]
 
 
+@njit(inline="always")
+def _aligned_strides(out_shape, shape, strides, result):  # type: ignore[no-untyped-def]
+    """``result[d]``: how far the input's position moves when the output's index moves by one
+    at dimension d: the input's stride there, 0 where the input is broadcast (a size-1 or a
+    missing leading dimension)."""
+    offset = len(out_shape) - len(shape)
+    for d in range(len(out_shape)):
+        i = d - offset
+        result[d] = 0 if i < 0 or shape[i] == 1 else strides[i]
+
+
 # ## The inner loops: one run of elements with constant steps
 
 
@@ -128,6 +139,12 @@ _map_loop_per_op = per_op_code(_map_loop, 1)
 _zip_loop_per_op = per_op_code(_zip_loop, 2)
 
 
+# Below this many numbers a run takes the general loop: the per-op loop's slices and its
+# buffer for a broadcast number (an allocation) cost more than a few numbers' work (rows of
+# 2 in 2x2 pooling: 100 ns a number through the per-op loop, 10 ns through the general one).
+_SHORT_RUN = 16
+
+
 @njit(inline="always")
 def _run_of(storage, start, step, j0, j1):  # type: ignore[no-untyped-def]
     """storage[start + j*step] for j in [j0, j1) as a contiguous array: a slice when step is
@@ -140,7 +157,7 @@ def _run_of(storage, start, step, j0, j1):  # type: ignore[no-untyped-def]
 @njit(inline="always")
 def _map_run(fn, out, o, o_step, a, pa, a_step, j0, j1):  # type: ignore[no-untyped-def]
     """out[o + j*o_step] = fn(a[pa + j*a_step]) for j in [j0, j1)."""
-    if o_step == 1 and (a_step == 1 or a_step == 0):
+    if j1 - j0 >= _SHORT_RUN and o_step == 1 and (a_step == 1 or a_step == 0):
         out_run = out[o + j0 : o + j1]
         a_run = _run_of(a, pa, a_step, j0, j1)
         _map_loop_per_op(fn, (out_run, a_run))
@@ -152,7 +169,7 @@ def _map_run(fn, out, o, o_step, a, pa, a_step, j0, j1):  # type: ignore[no-unty
 @njit(inline="always")
 def _zip_run(fn, out, o, o_step, a, pa, a_step, b, pb, b_step, j0, j1):  # type: ignore[no-untyped-def]
     """out[o + j*o_step] = fn(a[pa + j*a_step], b[pb + j*b_step]) for j in [j0, j1)."""
-    if o_step == 1 and (a_step == 1 or a_step == 0) and (b_step == 1 or b_step == 0):
+    if j1 - j0 >= _SHORT_RUN and o_step == 1 and (a_step == 1 or a_step == 0) and (b_step == 1 or b_step == 0):
         out_run = out[o + j0 : o + j1]
         a_run = _run_of(a, pa, a_step, j0, j1)
         b_run = _run_of(b, pb, b_step, j0, j1)
@@ -224,17 +241,39 @@ def map_kernel(fn, out, out_shape, out_strides, in_storage, in_shape, in_strides
             for task in range(first, end):
                 j0 = task * run
                 _map_run(fn, out, 0, 1, in_storage, 0, 1, j0, min(j0 + run, last))
-        else:
-            out_index = np.empty(dims, np.int32)  # once per chunk, not once per row
+        elif runs > 1:  # long rows, cut into runs: one run per task
+            out_index = np.empty(dims, np.int32)
             in_index = np.empty(len(in_shape), np.int32)
-            for task in range(first, end):
-                row = task // runs
-                j0 = (task % runs) * run
-                to_index(row * last, out_shape, out_index)
-                broadcast_index(out_index, out_shape, in_shape, in_index)
-                o = index_to_position(out_index, out_strides)
-                p = index_to_position(in_index, in_strides)
-                _map_run(fn, out, o, out_step, in_storage, p, in_step, j0, min(j0 + run, last))
+            row = first // runs
+            j0 = (first % runs) * run
+            to_index(row * last, out_shape, out_index)
+            broadcast_index(out_index, out_shape, in_shape, in_index)
+            o = index_to_position(out_index, out_strides)
+            p = index_to_position(in_index, in_strides)
+            _map_run(fn, out, o, out_step, in_storage, p, in_step, j0, min(j0 + run, last))
+        else:  # short rows, a group of them per task: the first one's positions, then step
+            out_index = np.empty(dims, np.int32)
+            in_index = np.empty(len(in_shape), np.int32)
+            in_steps = np.empty(dims, np.int32)
+            _aligned_strides(out_shape, in_shape, in_strides, in_steps)
+            to_index(first * last, out_shape, out_index)
+            broadcast_index(out_index, out_shape, in_shape, in_index)
+            o = index_to_position(out_index, out_strides)
+            p = index_to_position(in_index, in_strides)
+            for row in range(first, end):
+                _map_run(fn, out, o, out_step, in_storage, p, in_step, 0, last)
+                # The next row: one more at the dimension before the last, carrying as an odometer.
+                d = dims - 2
+                while d >= 0:
+                    out_index[d] += 1
+                    o += out_strides[d]
+                    p += in_steps[d]
+                    if out_index[d] < out_shape[d]:
+                        break
+                    o -= out_strides[d] * out_shape[d]
+                    p -= in_steps[d] * out_shape[d]
+                    out_index[d] = 0
+                    d -= 1
     ### END SOLUTION
 
 
@@ -275,20 +314,49 @@ def zip_kernel(  # type: ignore[no-untyped-def]
             for task in range(first, end):
                 j0 = task * _RUN
                 _zip_run(fn, out, 0, 1, a_storage, 0, 1, b_storage, 0, 1, j0, min(j0 + _RUN, last))
-        else:
-            out_index = np.empty(dims, np.int32)  # once per chunk, not once per row
+        elif runs > 1:  # long rows, cut into runs: one run per task
+            out_index = np.empty(dims, np.int32)
             a_index = np.empty(len(a_shape), np.int32)
             b_index = np.empty(len(b_shape), np.int32)
-            for task in range(first, end):
-                row = task // runs
-                j0 = (task % runs) * _RUN
-                to_index(row * last, out_shape, out_index)
-                broadcast_index(out_index, out_shape, a_shape, a_index)
-                broadcast_index(out_index, out_shape, b_shape, b_index)
-                o = index_to_position(out_index, out_strides)
-                pa = index_to_position(a_index, a_strides)
-                pb = index_to_position(b_index, b_strides)
-                _zip_run(fn, out, o, out_step, a_storage, pa, a_step, b_storage, pb, b_step, j0, min(j0 + _RUN, last))
+            row = first // runs
+            j0 = (first % runs) * _RUN
+            to_index(row * last, out_shape, out_index)
+            broadcast_index(out_index, out_shape, a_shape, a_index)
+            broadcast_index(out_index, out_shape, b_shape, b_index)
+            o = index_to_position(out_index, out_strides)
+            pa = index_to_position(a_index, a_strides)
+            pb = index_to_position(b_index, b_strides)
+            _zip_run(fn, out, o, out_step, a_storage, pa, a_step, b_storage, pb, b_step, j0, min(j0 + _RUN, last))
+        else:  # short rows, a group of them per task: the first one's positions, then step
+            out_index = np.empty(dims, np.int32)
+            a_index = np.empty(len(a_shape), np.int32)
+            b_index = np.empty(len(b_shape), np.int32)
+            a_steps = np.empty(dims, np.int32)
+            b_steps = np.empty(dims, np.int32)
+            _aligned_strides(out_shape, a_shape, a_strides, a_steps)
+            _aligned_strides(out_shape, b_shape, b_strides, b_steps)
+            to_index(first * last, out_shape, out_index)
+            broadcast_index(out_index, out_shape, a_shape, a_index)
+            broadcast_index(out_index, out_shape, b_shape, b_index)
+            o = index_to_position(out_index, out_strides)
+            pa = index_to_position(a_index, a_strides)
+            pb = index_to_position(b_index, b_strides)
+            for row in range(first, end):
+                _zip_run(fn, out, o, out_step, a_storage, pa, a_step, b_storage, pb, b_step, 0, last)
+                # The next row: one more at the dimension before the last, carrying as an odometer.
+                d = dims - 2
+                while d >= 0:
+                    out_index[d] += 1
+                    o += out_strides[d]
+                    pa += a_steps[d]
+                    pb += b_steps[d]
+                    if out_index[d] < out_shape[d]:
+                        break
+                    o -= out_strides[d] * out_shape[d]
+                    pa -= a_steps[d] * out_shape[d]
+                    pb -= b_steps[d] * out_shape[d]
+                    out_index[d] = 0
+                    d -= 1
     ### END SOLUTION
 
 

@@ -231,6 +231,8 @@ def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
     ### BEGIN SOLUTION task-4.4
     kh, kw = _kernel_arg(kernel)
     _check_pool(input, (kh, kw), "maxpool2d")
+    if getattr(input.backend.ops, "maxpool_kernel", None) is None:
+        return _pool(input, (kh, kw), max)  # a backend without the pooling kernels (CUDA's, today)
     return MaxPool2dFun.apply(input, (kh, kw))
     ### END SOLUTION
 

@@ -242,3 +242,17 @@ def test_tensors_move_explicitly_with_to_and_type():
     t = tensor([1.0, 2.0])
     t._type_(CudaBackend)  # MiniTorch's in-place form
     assert t.backend is CudaBackend and (t + t).to_numpy().tolist() == [2.0, 4.0]
+
+
+def test_max_pooling_on_a_backend_without_the_pooling_kernels():
+    # CudaOps has no maxpool kernel pair: maxpool2d falls back to max over the blocks.
+    from autograd import nn
+
+    x = np.random.default_rng(3).normal(size=(2, 3, 4, 6))
+    a = tensor_from(x, CudaBackend)
+    out = nn.maxpool2d(a, (2, 3))
+    blocks = x.reshape(2, 3, 2, 2, 2, 3).max(axis=(3, 5))
+    np.testing.assert_allclose(out.to_numpy(), blocks)
+    out.sum().backward()
+    expected = (x == np.repeat(np.repeat(blocks, 2, axis=2), 3, axis=3)).astype(float)
+    np.testing.assert_allclose(a.grad.to_numpy(), expected)

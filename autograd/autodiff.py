@@ -169,13 +169,30 @@ def backpropagate(variable: Variable, deriv: Any, retain_graph: bool = True) -> 
 # ## Context: what a Function's forward leaves for its backward
 
 
+class _EveryInput:
+    """``needs_input_grad`` of a Context that no ``apply`` filled (forward and backward called
+    by hand, as MiniTorch's tests do): every input is taken to want its gradient."""
+
+    def __getitem__(self, index: int) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "every input"
+
+
 class Context:
     """Scratch space a Function's ``forward`` fills for its ``backward``.
 
     With ``no_grad=True`` nothing is kept: no backward will ever run. ``free()`` (called by a
     ``backward(retain_graph=False)`` once this node's backward has run) drops the saved values;
     reading them afterwards is a clear error instead of a wrong gradient.
+
+    ``needs_input_grad`` (PyTorch's name): one bool per tensor input, True where that input
+    wants a gradient (``Function.apply`` sets it). A backward may skip the work for the others
+    and return None in their place, as ``Mul``'s does for a constant factor.
     """
+
+    needs_input_grad: Any = _EveryInput()
 
     def __init__(self, no_grad: bool = False) -> None:
         self.no_grad = no_grad

@@ -8,7 +8,8 @@ backend: ``a.f.add_zip``, ``a.f.neg_map``, ``a.f.add_reduce``, ``a.f.matrix_mult
 
 Non-tensor arguments (a dimension, a permutation, a shape) are passed straight through
 ``apply`` to ``forward`` as Python values; they get no gradient. So ``backward`` returns
-exactly one gradient per *tensor* argument, in order.
+exactly one gradient per *tensor* argument, in order (None allowed for a tensor input that
+wants none: ``ctx.needs_input_grad`` says which).
 
 Broadcasting: ``Add`` of a (3,) and a (2, 3) tensor makes a (2, 3) output, and its backward
 returns two (2, 3) gradients. Summing the first back to (3,) is NOT done here: the tensor's
@@ -84,6 +85,7 @@ class Function:
         # One pass over the arguments: the tensors, their backend, whether one wants a gradient.
         # (Plain loops, not any() of a generator: this runs for every operation.)
         tensors = []
+        needs = []  # which tensor inputs want a gradient (ctx.needs_input_grad)
         backend = None
         need_grad = False
         for v in vals:
@@ -96,6 +98,7 @@ class Function:
                         f"{backend!r} and {v.backend!r}: make both with the same backend="
                     )
                 tensors.append(v)
+                needs.append(v.history is not None)
                 if v.history is not None:
                     need_grad = True
         if not (need_grad and autodiff._grad_enabled):
@@ -108,6 +111,7 @@ class Function:
                     return out.detach()
             return out
         ctx = Context()
+        ctx.needs_input_grad = tuple(needs)
         # The inputs are passed as they are (not detached copies: a Tensor per input saved)
         # and forward runs with recording off, so Tensor operations inside it record nothing.
         autodiff._grad_enabled = False
@@ -378,7 +382,8 @@ class Mul(Function):
         ### BEGIN SOLUTION task-2.4
         a, b = ctx.saved_values
         f = grad_output.f
-        return f.mul_zip(grad_output, b), f.mul_zip(grad_output, a)
+        need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]  # (x * 0.5: no gradient for 0.5)
+        return f.mul_zip(grad_output, b) if need_a else None, f.mul_zip(grad_output, a) if need_b else None
         ### END SOLUTION
 
 
@@ -743,9 +748,10 @@ class MatMul(Function):
         ### BEGIN SOLUTION task-2.4
         a, b = ctx.saved_values
         f = grad_output.f
+        need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]  # (the data of x @ w: no gradient)
         return (
-            f.matrix_multiply(grad_output, _transpose(b)),
-            f.matrix_multiply(_transpose(a), grad_output),
+            f.matrix_multiply(grad_output, _transpose(b)) if need_a else None,
+            f.matrix_multiply(_transpose(a), grad_output) if need_b else None,
         )
         ### END SOLUTION
 
@@ -753,5 +759,5 @@ class MatMul(Function):
 __all__ = [
     "Abs", "Add", "All", "Copy", "EQ", "Exp", "Function", "History", "Index", "Inv", "IsClose", "LT",
     "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Permute", "Pow", "Prod", "ReLU", "Reshape",
-    "Sigmoid", "Sum", "Tanh", "View", "is_tensor",
+    "Sigmoid", "Sub", "Sum", "Tanh", "View", "is_tensor",
 ]  # fmt: skip

@@ -140,3 +140,43 @@ def test_division_by_a_number_matches_division_by_a_tensor(backend) -> None:
     assert (x[:2] / 0.0).tolist() == [float("inf"), float("-inf")]  # as 1/0 = inf, not an exception
     (x / 4.0).sum().backward()
     np.testing.assert_allclose(x.grad.to_numpy(), [0.25] * 4)
+
+
+# ## ctx.needs_input_grad: no gradient computed for an input that wants none
+
+
+def test_mul_and_matmul_skip_the_gradient_of_a_constant(backend) -> None:
+    x = tensor([[1.0, 2.0], [3.0, 4.0]], backend=backend, requires_grad=True)
+    c = tensor([[0.5, -1.0], [2.0, 0.0]], backend=backend, requires_grad=False)  # a constant
+    for y in (x * c, c * x, x @ c, c @ x):
+        assert y.history.ctx.needs_input_grad == tuple(t is x for t in y.parents)
+        grads = y.history.last_fn._backward(y.history.ctx, tensor([[1.0, 1.0], [1.0, 1.0]], backend=backend))
+        assert [g is None for g in grads] == [t is c for t in y.parents]
+    ((x * c).sum() + (c @ x).sum()).backward()
+    np.testing.assert_allclose(x.grad.to_numpy(), c.to_numpy() + c.to_numpy().sum(0, keepdims=True).T.repeat(2, 1))
+
+
+def test_a_context_made_by_hand_wants_every_gradient() -> None:
+    ctx = Context()
+    assert ctx.needs_input_grad[0] and ctx.needs_input_grad[5]
+    a, b = tensor([1.0, 2.0]), tensor([3.0, 4.0])
+    from autograd.tensor_functions import Mul
+
+    Mul.forward(ctx, a, b)
+    grad_a, grad_b = Mul.backward(ctx, tensor([1.0, 1.0]))  # MiniTorch's tests call them so
+    assert grad_a.tolist() == [3.0, 4.0] and grad_b.tolist() == [1.0, 2.0]
+
+
+def test_none_for_an_input_that_wants_a_gradient_is_a_clear_error(backend) -> None:
+    class Lazy(Function):
+        @staticmethod
+        def forward(ctx: Context, a: Tensor) -> Tensor:
+            return a.f.id_map(a)
+
+        @staticmethod
+        def backward(ctx: Context, grad_output: Tensor) -> None:
+            return None
+
+    x = tensor([1.0, 2.0], backend=backend, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Lazy.backward must return Tensors, got None"):
+        Lazy.apply(x).sum().backward()

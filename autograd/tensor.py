@@ -144,7 +144,7 @@ class Tensor:
     ):
         if backend is None:
             backend = SimpleBackend
-        elif type(backend) is not TensorBackend and not isinstance(backend, TensorBackend):
+        elif not isinstance(backend, TensorBackend):
             raise TypeError(
                 f"backend must be a TensorBackend such as SimpleBackend, got {backend!r}"
                 + (f": wrap it, TensorBackend({backend.__name__})" if isinstance(backend, type) else "")
@@ -207,10 +207,7 @@ class Tensor:
     def zeros(self, shape: Optional[UserShape] = None) -> "Tensor":
         """A contiguous tensor of zeros on the same backend (this tensor's shape by default)."""
         shape = self.shape if shape is None else check_shape(shape)
-        size = 1
-        for s in shape:
-            size *= s
-        return self._new(TensorData.trusted(np.zeros(size), shape))  # checked shape, fresh storage
+        return self._new(TensorData.empty(shape, fill=0.0))  # checked shape, fresh storage
 
     def _ensure_tensor(self, b: Any) -> "Tensor":
         """``b`` as a Tensor: numbers become a (1,) tensor on this backend (it broadcasts)."""
@@ -353,9 +350,7 @@ class Tensor:
     def chain_rule(self, d_output: "Tensor") -> List[Tuple["Tensor", "Tensor"]]:
         """Pairs (input, gradient for that input), each gradient of the input's shape."""
         h = self.history  # the engine calls this only on non-leaves: h.last_fn is a Function
-        grads = h.last_fn.backward(h.ctx, d_output)
-        if not isinstance(grads, tuple):
-            grads = (grads,)
+        grads = h.last_fn._backward(h.ctx, d_output)
         if len(grads) != len(h.inputs):
             raise RuntimeError(
                 f"{h.last_fn.__name__}.backward returned {len(grads)} gradients for {len(h.inputs)} tensor inputs"
@@ -389,7 +384,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data (shared storage) without history."""
-        return Tensor(self._tensor, None, None, self.backend)
+        return self._new(self._tensor)
 
     def to(self, backend: TensorBackend) -> "Tensor":
         """A copy of this tensor's numbers on ``backend`` (e.g. ``CudaBackend``): a new leaf,

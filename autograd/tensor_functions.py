@@ -87,9 +87,8 @@ class Function:
         tensors = []
         needs = []  # which tensor inputs want a gradient (ctx.needs_input_grad)
         backend = None
-        need_grad = False
         for v in vals:
-            if isinstance(getattr(v, "_tensor", None), TensorData):  # is_tensor(v)
+            if is_tensor(v):
                 if backend is None:
                     backend = v.backend
                 elif v.backend is not backend:
@@ -99,9 +98,7 @@ class Function:
                     )
                 tensors.append(v)
                 needs.append(v.history is not None)
-                if v.history is not None:
-                    need_grad = True
-        if not (need_grad and autodiff._grad_enabled):
+        if not (True in needs and autodiff._grad_enabled):
             # No node to record (only constants, or inside no_grad(): the engine's own sums of
             # gradients, an optimizer's update): forward runs on the arguments as they are, with
             # a Context that keeps nothing.

@@ -320,6 +320,12 @@ def _layout(shape: Tuple[int, ...], strides: Tuple[int, ...]) -> _Layout:
     return layout
 
 
+def _row_major(shape: Tuple[int, ...]) -> Tuple[Tuple[int, ...], _Layout]:
+    """(strides, layout) of ``shape`` read in row-major order, worked out and remembered."""
+    _layout(shape, strides_from_shape(shape))
+    return _CONTIGUOUS[shape]
+
+
 _new_object = object.__new__  # (TensorData.trusted makes one per operation)
 
 
@@ -381,11 +387,7 @@ class TensorData:
         """
         self = _new_object(cls)
         if strides is None:
-            row_major = _CONTIGUOUS.get(shape)  # one lookup by shape: the usual case
-            if row_major is None:
-                _layout(shape, strides_from_shape(shape))
-                row_major = _CONTIGUOUS[shape]
-            strides, layout = row_major
+            strides, layout = _CONTIGUOUS.get(shape) or _row_major(shape)  # one lookup: the usual case
         else:
             layout = _LAYOUTS.get((shape, strides)) or _layout(shape, strides)
         # (_fill's lines, written out: this runs for every kernel output)
@@ -400,11 +402,7 @@ class TensorData:
         to fill. Not zeroed (``fill=None``): the kernels write every number anyway, and zeroing
         a big output first is one more pass over memory; ``fill``: every number set to it (a
         reduction's start value)."""
-        row_major = _CONTIGUOUS.get(shape)
-        if row_major is None:
-            _layout(shape, strides_from_shape(shape))
-            row_major = _CONTIGUOUS[shape]
-        strides, layout = row_major
+        strides, layout = _CONTIGUOUS.get(shape) or _row_major(shape)
         self = _new_object(cls)
         self._fill(np.empty(layout.size) if fill is None else np.full(layout.size, fill), shape, strides, layout)
         return self
